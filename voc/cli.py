@@ -1,0 +1,208 @@
+"""The `voc` command line: thin wrappers that build the config and call library functions.
+
+Exit status: 0 success, 1 the work failed, 2 bad usage or unreadable input. Errors are
+one sentence on stderr; set VOC_DEBUG=1 to see the traceback as well.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from voc.config import SOURCES, Config, ConfigError, load_config
+
+app = typer.Typer(
+    help="voc: voice-of-customer text mining for French verbatims (ingest, redact, nightly batch, demo).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB file (default: the configured one, under data/).")]
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="YAML configuration file (default: $VOC_CONFIG or ./voc.yaml).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")]
+
+
+class UsageProblem(Exception):
+    """Bad usage or unreadable input: exit status 2."""
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"voc: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: Callable) -> Callable:
+    """Turn known failures into one sentence and the contract's exit codes."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        from voc.readers import FileUnreadable
+        from voc.store import StoreError
+
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (UsageProblem, ConfigError, FileUnreadable) as exc:
+            _fail(str(exc), 2)
+        except StoreError as exc:
+            _fail(str(exc), 1)
+        except KeyboardInterrupt:
+            _fail("interrupted; the database was left as it was before this run.", 1)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence must stay one sentence
+            if os.environ.get("VOC_DEBUG"):
+                traceback.print_exc()
+            _fail(f"{func.__name__} failed: {exc.__class__.__name__}: {exc} (set VOC_DEBUG=1 for details).", 1)
+
+    return wrapper
+
+
+def _config(config_path: Path | None, db: Path | None) -> Config:
+    return load_config(config_path).with_db(db)
+
+
+def _print_report(report, db_path: Path) -> None:
+    """A short human summary of an ingestion run, on stderr."""
+    from voc.progress import french_number
+
+    totals = report.totals
+    width = max([len(n) for n in report.by_file] + [5])
+    lines = [f"{'file':<{width}}  {'read':>9} {'stored':>9} {'dupl.':>9} {'quarant.':>9}"]
+    for name, c in report.by_file.items():
+        lines.append(f"{name:<{width}}  {c.read:>9,} {c.stored:>9,} {c.duplicates:>9,} {c.quarantined:>9,}")
+    lines.append(f"{'total':<{width}}  {totals.read:>9,} {totals.stored:>9,} {totals.duplicates:>9,} {totals.quarantined:>9,}")
+    for name in report.skipped_files:
+        lines.append(f"{name}: already ingested, skipped")
+    for name, error in report.errors.items():
+        lines.append(f"unreadable: {error}")
+    rate = totals.read / report.seconds if report.seconds else 0
+    lines.append(f"{report.near_duplicates:,} near-duplicates linked; {report.seconds:.1f} s "
+                 f"({french_number(rate)} rows/s); database: {db_path}")
+    typer.echo("\n".join(lines), err=True)
+
+
+@app.command()
+@handle_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files to load (CSV, JSONL, JSON, Parquet, XLSX).")],
+    source: Annotated[str, typer.Option("--source", "-s", help="complaints, nps or social.")],
+    db: DbOption = None,
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as one JSON object on stdout.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Load verbatim files into the store: redact PII, quarantine bad rows, skip duplicates."""
+    from voc.ingest import ingest_paths, new_run_id
+    from voc.progress import ProgressPrinter
+    from voc.store import write_session
+
+    if source not in SOURCES:
+        raise UsageProblem(f"unknown source '{source}'; use one of {', '.join(SOURCES)}.")
+    cfg = _config(config, db)
+    with write_session(cfg.db_path) as con:
+        report = ingest_paths(con, [(p, source) for p in paths], cfg, run_id=new_run_id(),
+                              command="voc ingest", progress=ProgressPrinter(enabled=not quiet))
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False))
+    if not quiet:
+        _print_report(report, cfg.db_path)
+    for error in report.errors.values():
+        typer.echo(f"voc: {error}", err=True)
+    if report.errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+@handle_errors
+def redact(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV or JSONL file with an id and a text column.")],
+    out: Annotated[Path, typer.Option("--out", help="Output JSON Lines file: {\"id\", \"text\"} per row.")],
+    id_col: Annotated[str, typer.Option("--id-col", help="Name of the id column.")] = "id",
+    text_col: Annotated[str, typer.Option("--text-col", help="Name of the text column.")] = "text",
+    config: ConfigOption = None,
+) -> None:
+    """Redact French PII (emails, phones, IBAN, cards, NIR, customer numbers, private @handles)."""
+    from voc.pii import redact_many
+    from voc.readers import iter_batches
+
+    cfg = _config(config, None)
+    written = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for batch in iter_batches(input_path, 50_000):
+            for col in (id_col, text_col):
+                if col not in batch.columns:
+                    raise UsageProblem(
+                        f"{input_path.name} has no column '{col}' (columns: {', '.join(batch.header[:12])}); "
+                        f"use --id-col / --text-col.")
+            texts = redact_many(batch.columns[text_col], cfg.brand_handles)
+            for rid, text in zip(batch.columns[id_col], texts):
+                fh.write(json.dumps({"id": rid, "text": text}, ensure_ascii=False) + "\n")
+                written += 1
+    tmp.replace(out)
+    typer.echo(f"{written:,} rows redacted into {out}", err=True)
+
+
+@app.command()
+@handle_errors
+def nightly(
+    inbox: Annotated[Optional[Path], typer.Option("--inbox", help="Folder of new files: inbox/<source>/* or files named <source>*.")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """The nightly batch: ingest what is new in the inbox and refresh the marts. Safe to rerun."""
+    from voc.pipeline import run_nightly
+    from voc.progress import ProgressPrinter
+
+    cfg = _config(config, db)
+    inbox = inbox or cfg.inbox
+    if not inbox.is_dir():
+        raise UsageProblem(f"inbox folder {inbox} does not exist; create it or pass --inbox.")
+    result = run_nightly(cfg, inbox, progress=ProgressPrinter(enabled=not quiet))
+    _print_report(result.ingest, cfg.db_path)
+    if result.ingest.errors:
+        raise typer.Exit(2)
+
+
+@app.command()
+@handle_errors
+def demo(
+    db: DbOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Load the bundled sample data (data/sample) through the nightly batch and print where the results are."""
+    from voc.pipeline import run_demo
+    from voc.progress import ProgressPrinter
+
+    cfg = _config(config, db)
+    summary = run_demo(cfg, progress=ProgressPrinter(enabled=not quiet))
+    typer.echo(summary)
+
+
+@app.command()
+@handle_errors
+def status(db: DbOption = None, config: ConfigOption = None) -> None:
+    """Show what the store holds: schema version, row counts, last runs."""
+    from voc.pipeline import describe_store
+
+    typer.echo(describe_store(_config(config, db)))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,515 @@
+"""The only module that talks to DuckDB: schema, migrations, bulk writes and snapshots.
+
+Concurrency model (DuckDB allows one read-write process or many read-only ones):
+analysts and BI tools open the published file read-only. A write session never
+touches that file: it copies it, writes the copy, checkpoints it and atomically renames
+it over the published one. Readers that hold the old file keep a consistent snapshot
+(the old inode) until they reconnect; a crash or `kill -9` mid-run leaves the published
+file untouched and the next run starts again from it. Writers are serialised by a lock
+file beside the database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+# DuckDB cannot comment on schemas; these descriptions live in the view mart.schemas.
+SCHEMAS = {
+    "meta": "Bookkeeping of the store itself: schema version and migrations.",
+    "raw": "Verbatims as received, after PII redaction, never updated in place; plus quarantine and ingestion logs.",
+    "nlp": "Annotations computed from raw verbatims, keyed by verbatim and model version.",
+    "mart": "Views for analysts: one place to query verbatims, tags, rankings and alerts.",
+}
+
+# Each migration is (version, name, SQL). Never edit a released migration: add a new one.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "base schema", """
+        CREATE SCHEMA IF NOT EXISTS raw;
+        CREATE SCHEMA IF NOT EXISTS nlp;
+        CREATE SCHEMA IF NOT EXISTS mart;
+        CREATE TABLE raw.verbatims (
+            verbatim_id VARCHAR PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            source_id VARCHAR,
+            created_at TIMESTAMPTZ NOT NULL,
+            text VARCHAR NOT NULL,
+            lang VARCHAR,
+            lang_confidence DOUBLE,
+            is_french BOOLEAN NOT NULL,
+            brand VARCHAR,
+            sector VARCHAR,
+            channel VARCHAR,
+            category VARCHAR,
+            status VARCHAR,
+            score TINYINT,
+            touchpoint VARCHAR,
+            platform VARCHAR,
+            author_key VARCHAR,
+            likes INTEGER,
+            replies INTEGER,
+            extra JSON,
+            pii_count INTEGER NOT NULL,
+            file_name VARCHAR NOT NULL,
+            line_no INTEGER NOT NULL,
+            run_id VARCHAR NOT NULL,
+            ingested_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE raw.quarantine (
+            source VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            file_sha256 VARCHAR NOT NULL,
+            line_no INTEGER NOT NULL,
+            reason VARCHAR NOT NULL,
+            original_content VARCHAR,
+            run_id VARCHAR NOT NULL,
+            quarantined_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (source, file_sha256, line_no)
+        );
+        CREATE TABLE raw.ingest_files (
+            source VARCHAR NOT NULL,
+            file_sha256 VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            file_bytes BIGINT NOT NULL,
+            rows_read INTEGER NOT NULL,
+            rows_stored INTEGER NOT NULL,
+            rows_duplicate INTEGER NOT NULL,
+            rows_quarantined INTEGER NOT NULL,
+            run_id VARCHAR NOT NULL,
+            ingested_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (source, file_sha256)
+        );
+        CREATE TABLE raw.ingest_runs (
+            run_id VARCHAR PRIMARY KEY,
+            command VARCHAR NOT NULL,
+            started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ NOT NULL,
+            files INTEGER NOT NULL,
+            files_failed INTEGER NOT NULL,
+            rows_read INTEGER NOT NULL,
+            rows_stored INTEGER NOT NULL,
+            rows_duplicate INTEGER NOT NULL,
+            rows_quarantined INTEGER NOT NULL,
+            errors VARCHAR[]
+        );
+        CREATE TABLE raw.near_dup_bands (
+            verbatim_id VARCHAR NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL,
+            band UTINYINT NOT NULL,
+            bucket UBIGINT NOT NULL,
+            run_id VARCHAR NOT NULL
+        );
+        CREATE TABLE raw.near_duplicates (
+            verbatim_id VARCHAR PRIMARY KEY,
+            original_id VARCHAR NOT NULL,
+            similarity DOUBLE NOT NULL,
+            run_id VARCHAR NOT NULL
+        );
+    """),
+    (2, "kinds of PII redacted per verbatim", """
+        ALTER TABLE raw.verbatims ADD COLUMN pii_kinds VARCHAR[];
+    """),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+TABLE_COMMENTS: dict[str, str] = {
+    "raw.verbatims": "One row per distinct verbatim from any source (complaints, nps, social), text PII-redacted and normalised; append-only.",
+    "raw.quarantine": "Rows that could not be stored, with the file, line, reason and original content (PII-redacted); nothing is lost silently.",
+    "raw.ingest_files": "One row per ingested file (by content hash): rows read, stored, duplicated and quarantined; read = stored + duplicate + quarantined.",
+    "raw.ingest_runs": "One row per ingestion run (voc ingest, nightly): totals and the files that could not be read.",
+    "raw.near_dup_bands": "MinHash LSH buckets of each verbatim's word set, used to find near-duplicates; internal.",
+    "raw.near_duplicates": "Near-duplicate verbatims (retweets, copy-paste campaigns, one complaint sent twice) linked to their earliest original.",
+}
+COLUMN_COMMENTS: dict[str, dict[str, str]] = {
+    "raw.verbatims": {
+        "verbatim_id": "Stable id: hash of source + source id, or of the content when the source has no id.",
+        "source": "complaints, nps or social.",
+        "source_id": "The id in the source tool (ticket number, response id, post id); null when none was given.",
+        "created_at": "When the customer wrote it (UTC instant; Europe/Paris assumed when the file gave no zone).",
+        "text": "The verbatim, Unicode NFC, HTML removed, whitespace tidied, PII replaced by [EMAIL], [TEL], [IBAN], [CARTE], [NIR], [NUMERO_CLIENT], [PSEUDO].",
+        "lang": "Detected language (ISO 639-1); 'und' for texts too short to judge, which are treated as French.",
+        "lang_confidence": "Confidence of the language guess, 0 to 1.",
+        "is_french": "False for texts in another language: kept, but skipped by tagging and topics.",
+        "brand": "Brand or company named in the source file, if any.",
+        "sector": "Business sector named in the source file, if any.",
+        "channel": "Complaints: channel of contact (email, phone, web form...).",
+        "category": "Complaints: product or category from the CRM.",
+        "status": "Complaints: ticket status in the CRM.",
+        "score": "NPS: likelihood-to-recommend score, integer 0 to 10.",
+        "touchpoint": "NPS: journey touchpoint the survey was sent after.",
+        "platform": "Social: platform of the post (x, facebook, trustpilot...).",
+        "author_key": "Social: pseudonymous key of the author (hash of the handle; brand handles kept as is).",
+        "likes": "Social: likes or reactions.",
+        "replies": "Social: replies or comments.",
+        "extra": "Other columns of the source file, as JSON, PII-redacted.",
+        "pii_count": "How many PII values were redacted from the text.",
+        "pii_kinds": "Which kinds of PII were redacted (email, tel, iban, carte, nir, numero_client, pseudo).",
+        "file_name": "File the verbatim was read from.",
+        "line_no": "Line (CSV, JSONL), row (XLSX) or record number (Parquet) in that file.",
+        "run_id": "Ingestion run that stored it.",
+        "ingested_at": "When it was stored.",
+    },
+    "raw.quarantine": {
+        "source": "Source the file was ingested as.",
+        "file_name": "File the row came from.",
+        "file_sha256": "Content hash of that file.",
+        "line_no": "Line, row or record number in the file.",
+        "reason": "Why the row was not stored, in one sentence.",
+        "original_content": "The row as found in the file (PII-redacted; broken bytes shown as \\xNN), for fixing and re-sending.",
+        "run_id": "Ingestion run that quarantined it.",
+        "quarantined_at": "When it was quarantined.",
+    },
+    "raw.ingest_files": {
+        "rows_read": "Rows read from the file (blank lines excluded).",
+        "rows_stored": "Rows stored as new verbatims.",
+        "rows_duplicate": "Rows already stored (same source and id, or same content) and not stored again.",
+        "rows_quarantined": "Rows sent to raw.quarantine.",
+    },
+    "raw.near_duplicates": {
+        "verbatim_id": "The later verbatim.",
+        "original_id": "The earliest verbatim it copies.",
+        "similarity": "Share of MinHash bands the two texts share (about their word-set Jaccard similarity).",
+    },
+}
+
+MART_VIEWS: dict[str, tuple[str, str]] = {
+    "mart.verbatims": ("""
+        SELECT v.verbatim_id, v.source, v.source_id, v.created_at,
+               v.created_at AT TIME ZONE 'Europe/Paris' AS created_at_paris,
+               strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week,
+               v.text, v.lang, v.is_french, v.brand, v.sector, v.channel, v.category, v.status,
+               v.score,
+               CASE WHEN v.score >= 9 THEN 'promoteur' WHEN v.score >= 7 THEN 'passif'
+                    WHEN v.score IS NOT NULL THEN 'detracteur' END AS nps_group,
+               v.touchpoint, v.platform, v.author_key, v.likes, v.replies,
+               n.original_id AS near_duplicate_of, v.pii_count, v.file_name, v.line_no, v.ingested_at
+        FROM raw.verbatims v LEFT JOIN raw.near_duplicates n USING (verbatim_id)
+    """, "Every verbatim with its source fields, Paris time, ISO week, NPS group and near-duplicate link; start here."),
+    "mart.quarantine": ("""
+        SELECT source, file_name, line_no, reason, original_content, quarantined_at
+        FROM raw.quarantine
+    """, "Rows that were not stored and why; fix the source file and ingest it again."),
+    "mart.ingestion": ("""
+        SELECT file_name, source, rows_read, rows_stored, rows_duplicate, rows_quarantined,
+               ingested_at, run_id
+        FROM raw.ingest_files
+    """, "Per-file ingestion counts (read = stored + duplicate + quarantined)."),
+    "mart.weekly_volume": ("""
+        SELECT strftime(created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week, source,
+               count(*) AS verbatims, count(*) FILTER (WHERE is_french) AS french_verbatims,
+               round(100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6))
+                     / nullif(count(score), 0), 1) AS nps
+        FROM raw.verbatims GROUP BY ALL ORDER BY iso_week, source
+    """, "Verbatims per ISO week and source, with the week's NPS for survey answers."),
+    "mart.schemas": (
+        "SELECT * FROM (VALUES " + ", ".join(f"('{k}', '{v}')" for k, v in SCHEMAS.items()) + ") AS s(schema_name, description)",
+        "What each schema of the store holds.",
+    ),
+}
+
+
+class StoreError(RuntimeError):
+    """A database problem explained in one sentence."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the writer lock; trying again later can succeed."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---------------------------------------------------------------------------- connections
+
+
+def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published database, as analysts should open it."""
+    if not db_path.is_file():
+        raise StoreError(f"No database at {db_path}; run 'voc ingest' or 'voc demo' first, or pass --db.")
+    return duckdb.connect(str(db_path), read_only=True)
+
+
+@contextmanager
+def _writer_lock(db_path: Path, wait_seconds: float) -> Iterator[None]:
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a+") as handle:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"Another voc run is writing {db_path} (lock {lock_path}); wait for it to finish and try again."
+                    ) from None
+                time.sleep(0.2)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def write_session(db_path: Path, *, lock_wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a private copy that replaces the database on success.
+
+    On any exception (or a kill) the published database is left exactly as it was.
+    """
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(db_path, lock_wait_seconds):
+        for stale in db_path.parent.glob(f".{db_path.name}.*.tmp*"):
+            stale.unlink(missing_ok=True)  # left by a killed run: we hold the lock, nobody uses them
+        work = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
+        if db_path.exists():
+            shutil.copyfile(db_path, work)
+        con = duckdb.connect(str(work))
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            migrate(con)
+            yield con
+            refresh_views(con)
+            con.execute("CHECKPOINT")
+            con.close()
+            with work.open("rb+") as fh:
+                os.fsync(fh.fileno())
+            os.replace(work, db_path)
+            _fsync_dir(db_path.parent)
+        except BaseException:
+            try:
+                con.close()
+            finally:
+                work.unlink(missing_ok=True)
+                work.with_name(work.name + ".wal").unlink(missing_ok=True)
+            raise
+
+
+# ---------------------------------------------------------------------------- schema
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM meta.schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> list[int]:
+    """Apply the migrations the database lacks, each in its own transaction; returns them."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute("""CREATE TABLE IF NOT EXISTS meta.schema_migrations (
+        version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)""")
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"The database is at schema version {current}, newer than this voc ({SCHEMA_VERSION}); upgrade voc."
+        )
+    applied = []
+    for version, name, sql in MIGRATIONS:
+        if current < version <= target:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(sql)
+            con.execute("INSERT INTO meta.schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
+            con.execute("COMMIT")
+            applied.append(version)
+    if applied:
+        apply_comments(con)
+    return applied
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
+    existing = {f"{s}.{t}": None for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
+    for table, comment in TABLE_COMMENTS.items():
+        if table in existing:
+            con.execute(f"COMMENT ON TABLE {table} IS {_quote(comment)}")
+    for table, columns in COLUMN_COMMENTS.items():
+        if table not in existing:
+            continue
+        present = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name || '.' || table_name = ?", [table]).fetchall()}
+        for column, comment in columns.items():
+            if column in present:
+                con.execute(f"COMMENT ON COLUMN {table}.{column} IS {_quote(comment)}")
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection, views: dict[str, tuple[str, str]] | None = None) -> None:
+    """(Re)create the analysts' views with their descriptions."""
+    for name, (sql, comment) in (views or MART_VIEWS).items():
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
+        con.execute(f"COMMENT ON VIEW {name} IS {_quote(comment)}")
+
+
+# ---------------------------------------------------------------------------- ingestion writes
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All or nothing: one file's rows, counts and quarantine commit together."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+
+def known_file(con: duckdb.DuckDBPyConnection, source: str, sha256: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM raw.ingest_files WHERE source = ? AND file_sha256 = ?", [source, sha256]
+    ).fetchone()[0] > 0
+
+
+def insert_verbatims(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[str]:
+    """Insert rows whose verbatim_id is new (first occurrence in the batch wins); returns their ids."""
+    if rows.num_rows == 0:
+        return []
+    con.register("incoming_verbatims", rows)
+    try:
+        inserted = con.execute("""
+            INSERT INTO raw.verbatims BY NAME
+            SELECT * EXCLUDE (rn) FROM (
+                SELECT *, row_number() OVER (PARTITION BY verbatim_id ORDER BY line_no) AS rn
+                FROM incoming_verbatims) i
+            WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM raw.verbatims v WHERE v.verbatim_id = i.verbatim_id)
+            RETURNING verbatim_id
+        """).fetchall()
+    finally:
+        con.unregister("incoming_verbatims")
+    return [r[0] for r in inserted]
+
+
+def insert_near_dup_bands(con: duckdb.DuckDBPyConnection, bands: pa.Table) -> None:
+    if bands.num_rows:
+        con.register("incoming_bands", bands)
+        try:
+            con.execute("INSERT INTO raw.near_dup_bands BY NAME SELECT * FROM incoming_bands")
+        finally:
+            con.unregister("incoming_bands")
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
+    """Quarantine rows, keyed by (source, file hash, line): re-ingesting a file adds nothing."""
+    if rows.num_rows == 0:
+        return
+    con.register("incoming_quarantine", rows)
+    try:
+        con.execute("""
+            INSERT INTO raw.quarantine BY NAME
+            SELECT * FROM incoming_quarantine i
+            WHERE NOT EXISTS (SELECT 1 FROM raw.quarantine q
+                              WHERE q.source = i.source AND q.file_sha256 = i.file_sha256 AND q.line_no = i.line_no)
+            QUALIFY row_number() OVER (PARTITION BY source, file_sha256, line_no) = 1
+        """)
+    finally:
+        con.unregister("incoming_quarantine")
+
+
+def record_file(con: duckdb.DuckDBPyConnection, *, source: str, sha256: str, file_name: str, file_bytes: int,
+                read: int, stored: int, duplicates: int, quarantined: int, run_id: str) -> None:
+    """Log a file once per content hash: the first complete ingestion is the one on record."""
+    con.execute("""
+        INSERT INTO raw.ingest_files SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+        WHERE NOT EXISTS (SELECT 1 FROM raw.ingest_files WHERE source = ? AND file_sha256 = ?)
+    """, [source, sha256, file_name, file_bytes, read, stored, duplicates, quarantined, run_id, _now(), source, sha256])
+
+
+def record_run(con: duckdb.DuckDBPyConnection, *, run_id: str, command: str, started_at: datetime, files: int,
+               files_failed: int, read: int, stored: int, duplicates: int, quarantined: int,
+               errors: list[str]) -> None:
+    con.execute("INSERT INTO raw.ingest_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, command, started_at, _now(), files, files_failed, read, stored, duplicates, quarantined, errors])
+
+
+def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_shared_bands: int, bands: int) -> int:
+    """Link each verbatim of this run to the earliest verbatim it nearly copies; returns links made.
+
+    Only the earliest member of each LSH bucket is a candidate, so a campaign of ten
+    thousand copies costs ten thousand comparisons, not a hundred million.
+    """
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE nd_new AS
+        SELECT verbatim_id, band, bucket FROM raw.near_dup_bands WHERE run_id = ?
+    """, [run_id])
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE nd_roots AS
+        SELECT b.band, b.bucket, arg_min(b.verbatim_id, (b.created_at, b.verbatim_id)) AS root_id
+        FROM raw.near_dup_bands b SEMI JOIN nd_new n ON b.band = n.band AND b.bucket = n.bucket
+        GROUP BY ALL
+    """)
+    linked = con.execute(f"""
+        INSERT INTO raw.near_duplicates
+        WITH candidates AS (
+            SELECT DISTINCT n.verbatim_id, r.root_id
+            FROM nd_new n JOIN nd_roots r USING (band, bucket)
+            WHERE r.root_id <> n.verbatim_id
+        ), scored AS (
+            SELECT c.verbatim_id, c.root_id, count(*) AS shared
+            FROM candidates c
+            JOIN raw.near_dup_bands a ON a.verbatim_id = c.verbatim_id
+            JOIN raw.near_dup_bands o ON o.verbatim_id = c.root_id AND o.band = a.band AND o.bucket = a.bucket
+            GROUP BY ALL HAVING count(*) >= {int(min_shared_bands)}
+        )
+        SELECT s.verbatim_id, arg_max(s.root_id, (s.shared, -epoch(v.created_at))), max(s.shared) / {float(bands)}, ?
+        FROM scored s JOIN raw.verbatims v ON v.verbatim_id = s.root_id
+        WHERE NOT EXISTS (SELECT 1 FROM raw.near_duplicates d WHERE d.verbatim_id = s.verbatim_id)
+        GROUP BY s.verbatim_id
+    """, [run_id]).fetchone()[0]
+    con.execute("DROP TABLE nd_new; DROP TABLE nd_roots")
+    return int(linked)
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the raw tables, for summaries and tests."""
+    names = ["raw.verbatims", "raw.quarantine", "raw.ingest_files", "raw.near_duplicates"]
+    return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
+
+
+def describe(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the store holds, for `voc status` and the demo summary."""
+    info: dict = {"schema_version": schema_version(con), "tables": table_counts(con)}
+    info["by_source"] = dict(con.execute(
+        "SELECT source, count(*) FROM raw.verbatims GROUP BY source ORDER BY source").fetchall())
+    info["non_french"] = con.execute("SELECT count(*) FROM raw.verbatims WHERE NOT is_french").fetchone()[0]
+    info["pii_redacted"] = con.execute("SELECT coalesce(sum(pii_count), 0) FROM raw.verbatims").fetchone()[0]
+    info["period"] = con.execute(
+        "SELECT min(created_at AT TIME ZONE 'Europe/Paris')::DATE, max(created_at AT TIME ZONE 'Europe/Paris')::DATE "
+        "FROM raw.verbatims").fetchone()
+    info["quarantine_reasons"] = con.execute("""
+        SELECT regexp_replace(reason, ' ''[^'']*''| \\(.*\\)|: .*', '', 'g') AS reason, count(*) AS n
+        FROM raw.quarantine GROUP BY 1 ORDER BY n DESC LIMIT 8""").fetchall()
+    info["last_runs"] = con.execute("""
+        SELECT run_id, command, finished_at, rows_read, rows_stored, rows_duplicate, rows_quarantined
+        FROM raw.ingest_runs ORDER BY finished_at DESC LIMIT 5""").fetchall()
+    return info
