@@ -23,9 +23,10 @@ def _quiet_prefect(tmp_path_factory):
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_API_URL": "",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     })
     os.environ.pop("VOC_CONFIG", None)
+    os.environ.pop("PREFECT_API_URL", None)
     yield
 
 

@@ -31,7 +31,7 @@ COMMON_FIELDS: dict[str, list[str]] = {
         "id", "n_ticket", "no_ticket", "num_ticket", "numero_ticket", "numero_de_ticket",
         "ticket", "ticket_id", "id_ticket", "reference", "ref", "n_reclamation",
         "id_reclamation", "complaint_id", "case_id", "n_dossier", "response_id",
-        "id_reponse", "respondent_id", "reponse_id", "survey_response_id", "post_id",
+        "id_reponse", "numero_de_reponse", "numero_reponse", "n_reponse", "respondent_id", "reponse_id", "survey_response_id", "post_id",
         "id_post", "tweet_id", "message_id", "review_id", "id_avis", "uid",
     ],
     "created_at": [

@@ -12,26 +12,22 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 import zlib
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 BANDS = 12
 ROWS_PER_BAND = 4
 MIN_SHARED_BANDS = 3
-_PRIME = np.uint64((1 << 61) - 1)
-_rng = np.random.default_rng(20261122)  # fixed: signatures must be stable across runs
-_A = _rng.integers(1, (1 << 31) - 1, size=BANDS * ROWS_PER_BAND, dtype=np.uint64)
-_B = _rng.integers(0, (1 << 31) - 1, size=BANDS * ROWS_PER_BAND, dtype=np.uint64)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_rng = np.random.default_rng(20261122)  # fixed: signatures must be stable across runs and machines
+_A = _rng.integers(1, 2**63, size=BANDS * ROWS_PER_BAND, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+_B = _rng.integers(0, 2**63, size=BANDS * ROWS_PER_BAND, dtype=np.uint64)
 
-_RETWEET = re.compile(r"^\s*rt\s+@\w+\s*:\s*", re.IGNORECASE)
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_MENTION = re.compile(r"[@#]\w+")
-_TOKEN = re.compile(r"\w+")
-_ACCENTS = {ord(c): unicodedata.normalize("NFKD", c).encode("ascii", "ignore").decode() or c
-            for c in "àâäáãåçéèêëíìîïñóòôöõúùûüýÿœæÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"}
-_ACCENTS.update({ord("œ"): "oe", ord("æ"): "ae"})
+_NOISE = re.compile(r"^\s*rt\s+@\w+\s*:\s*|https?://\S+|www\.\S+|[@#]\w+", re.IGNORECASE)
+LSH_CHARS = 240  # the opening of a text is enough to recognise a copy, and bounds the cost
 
 
 def verbatim_ids(source: str, source_ids: list[str | None], content_keys: list[str]) -> list[str]:
@@ -43,39 +39,64 @@ def verbatim_ids(source: str, source_ids: list[str | None], content_keys: list[s
     return out
 
 
-def near_duplicate_tokens(text: str) -> list[str]:
-    """Words that define a text's content for near-duplicate search (RT prefix, URLs, @ and # dropped)."""
-    text = _RETWEET.sub("", text)
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    text = text.lower().translate(_ACCENTS)
-    return _TOKEN.findall(text)
+def _splitmix(x: np.ndarray) -> np.ndarray:
+    """A strong 64-bit mixer, so that similar strings get unrelated hashes."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _strip_noise(text: str) -> str:
+    return _NOISE.sub(" ", text) if ("@" in text or "http" in text or "www." in text or "#" in text) else text
+
+
+_PUNCTUATION = ".,;:!?¿¡()[]{}<>\"'«»“”‘’…-–—_/\\*+=~|%$€£&"
+
+
+def _words(text: str) -> set[str]:
+    """Distinct lower-case words of a text's opening, for near-duplicate search.
+
+    URLs, @handles, #hashtags and a retweet's "RT @x:" are dropped. Plain `split` and
+    `strip` keep the cost low: this runs on every ingested row.
+    """
+    words = {w.strip(_PUNCTUATION) for w in _strip_noise(text[:LSH_CHARS]).lower().split()}
+    words.discard("")
+    return words
+
+
+def near_duplicate_tokens(text: str) -> int:
+    """How many distinct words of a text count for near-duplicate search (for tests and inspection)."""
+    return len(_words(text))
 
 
 def lsh_buckets(texts: list[str], min_tokens: int) -> tuple[np.ndarray, np.ndarray]:
     """MinHash band buckets: (row index of each eligible text, uint64 buckets of shape [n, BANDS]).
 
     Texts with fewer than `min_tokens` distinct words are not eligible: short answers
-    such as "RAS" or "trop cher" are alike by nature, not copies.
+    such as "RAS" or "trop cher" are alike by nature, not copies. Vectorised: no Python
+    loop over rows or words.
     """
-    token_sets = [set(near_duplicate_tokens(t)) for t in texts]
-    eligible = np.fromiter((i for i, s in enumerate(token_sets) if len(s) >= min_tokens), dtype=np.int64)
-    if eligible.size == 0:
-        return eligible, np.zeros((0, BANDS), dtype=np.uint64)
-    lengths = np.fromiter((len(token_sets[i]) for i in eligible), dtype=np.int64, count=eligible.size)
-    hashes = np.fromiter(
-        (zlib.crc32(tok.encode()) for i in eligible for tok in token_sets[i]), dtype=np.uint64, count=int(lengths.sum())
-    )
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    signature = np.empty((eligible.size, BANDS * ROWS_PER_BAND), dtype=np.uint64)
-    for k in range(BANDS * ROWS_PER_BAND):
-        permuted = (_A[k] * hashes + _B[k]) % _PRIME
-        signature[:, k] = np.minimum.reduceat(permuted, starts)
-    # Hash each band's rows into one bucket id; the band number is mixed in so that
-    # buckets of different bands never collide.
-    bands = signature.reshape(eligible.size, BANDS, ROWS_PER_BAND)
-    mix = np.array([0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93], dtype=np.uint64)
+    word_sets = [_words(t) for t in texts]
+    counts_all = np.fromiter((len(w) for w in word_sets), dtype=np.int64, count=len(word_sets))
+    eligible_rows = np.flatnonzero(counts_all >= min_tokens)
+    empty = np.zeros((0, BANDS), dtype=np.uint64)
+    if eligible_rows.size == 0:
+        return eligible_rows, empty
+    counts = counts_all[eligible_rows]
+    hashes = _splitmix(np.fromiter(
+        (zlib.crc32(w.encode()) for i in eligible_rows for w in word_sets[i]), dtype=np.uint64, count=int(counts.sum())))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    signature = np.empty((eligible_rows.size, BANDS * ROWS_PER_BAND), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        buckets = (bands * mix[:ROWS_PER_BAND]).sum(axis=2, dtype=np.uint64)
-        buckets ^= np.arange(BANDS, dtype=np.uint64) * np.uint64(0x2545F4914F6CDD1D)
-    return eligible, buckets
+        for k in range(BANDS * ROWS_PER_BAND):
+            permuted = (_A[k] * hashes + _B[k]) >> np.uint64(32)
+            signature[:, k] = np.minimum.reduceat(permuted, starts)
+    bands = signature.reshape(signature.shape[0], BANDS, ROWS_PER_BAND)
+    with np.errstate(over="ignore"):
+        low = bands[:, :, 0] | (bands[:, :, 1] << np.uint64(32))
+        high = bands[:, :, 2] | (bands[:, :, 3] << np.uint64(32))
+        buckets = _splitmix(_splitmix(low) ^ high ^ (np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    return eligible_rows, buckets

@@ -51,14 +51,17 @@ def _identifier():
 
 
 def detect_language(text: str) -> LanguageGuess:
-    words = _WORD.findall(text.lower().replace("’", "'"))
+    # The opening of a verbatim says its language; reading 400 characters bounds the cost.
+    head = text[:400].lower().replace("’", "'")
+    words = _WORD.findall(head)
     if len(words) < MIN_WORDS_TO_JUDGE:
         return LanguageGuess("und", 0.0, True)
-    french = sum(1 for w in words if w in FRENCH_WORDS)
-    other = sum(1 for w in words if w in OTHER_WORDS)
+    distinct = set(words)
+    french = len(distinct & FRENCH_WORDS)
+    other = len(distinct & OTHER_WORDS)
     if french >= 2 and french >= 3 * other:
         return LanguageGuess("fr", 0.99, True)
-    lang, prob = _identifier().classify(text)
+    lang, prob = _identifier().classify(head)
     prob = float(prob)
     if lang == "fr" or prob < MODEL_CONFIDENCE:
         # An unsure model keeps the text in French hands: a flagged French verbatim is lost.

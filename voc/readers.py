@@ -181,6 +181,7 @@ def iter_csv(path: Path, chunk_rows: int) -> Iterator[RawBatch]:
             header_row = [_escape_undecodable(h) for h in header_row]
         header = _dedupe_header(header_row)
         width = len(header)
+        check_bytes = errors == "surrogateescape"  # only UTF-8 reads can meet broken bytes
         previous_line = reader.line_num
         rows: list[list[str]] = []
         lines: list[int] = []
@@ -216,8 +217,7 @@ def iter_csv(path: Path, chunk_rows: int) -> Iterator[RawBatch]:
             if len(row) != width:
                 error = f"malformed CSV row: {len(row)} fields where the header has {width}"
                 original = delimiter.join(row)
-            joined_needs_check = errors == "surrogateescape"
-            if joined_needs_check and any(_undecodable(v) for v in row):
+            if check_bytes and _undecodable(delimiter.join(row)):
                 error = "undecodable bytes (not valid UTF-8)"
                 original = _escape_undecodable(delimiter.join(row))
                 row = [""] * width

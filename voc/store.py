@@ -122,6 +122,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 TABLE_COMMENTS: dict[str, str] = {
+    "meta.schema_migrations": "Migrations applied to this database; the highest version is the schema version.",
     "raw.verbatims": "One row per distinct verbatim from any source (complaints, nps, social), text PII-redacted and normalised; append-only.",
     "raw.quarantine": "Rows that could not be stored, with the file, line, reason and original content (PII-redacted); nothing is lost silently.",
     "raw.ingest_files": "One row per ingested file (by content hash): rows read, stored, duplicated and quarantined; read = stored + duplicate + quarantined.",
@@ -165,14 +166,33 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "line_no": "Line, row or record number in the file.",
         "reason": "Why the row was not stored, in one sentence.",
         "original_content": "The row as found in the file (PII-redacted; broken bytes shown as \\xNN), for fixing and re-sending.",
-        "run_id": "Ingestion run that quarantined it.",
+        "run_id": "Ingestion run that wrote the row.",
         "quarantined_at": "When it was quarantined.",
     },
     "raw.ingest_files": {
+        "file_sha256": "SHA-256 of the file's content: the same content is never ingested twice by the nightly run.",
+        "file_bytes": "Size of the file.",
         "rows_read": "Rows read from the file (blank lines excluded).",
         "rows_stored": "Rows stored as new verbatims.",
         "rows_duplicate": "Rows already stored (same source and id, or same content) and not stored again.",
         "rows_quarantined": "Rows sent to raw.quarantine.",
+    },
+    "raw.ingest_runs": {
+        "command": "What started the run (voc ingest, voc nightly, prefect nightly...).",
+        "started_at": "When the run started.",
+        "finished_at": "When the run finished.",
+        "files": "Files ingested by the run.",
+        "files_failed": "Files that could not be read at all.",
+        "errors": "One sentence per unreadable file.",
+    },
+    "raw.near_dup_bands": {
+        "band": "MinHash band number.",
+        "bucket": "Hash of the band's MinHash values; equal buckets mean similar word sets.",
+    },
+    "meta.schema_migrations": {
+        "version": "Schema version reached by the migration.",
+        "name": "What the migration changed.",
+        "applied_at": "When it was applied to this database.",
     },
     "raw.near_duplicates": {
         "verbatim_id": "The later verbatim.",
@@ -292,6 +312,7 @@ def write_session(db_path: Path, *, lock_wait_seconds: float = 600.0) -> Iterato
             con.execute("SET TimeZone = 'UTC'")
             migrate(con)
             yield con
+            apply_comments(con)
             refresh_views(con)
             con.execute("CHECKPOINT")
             con.close()
@@ -338,8 +359,6 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = SCHEMA_VERSION) -> lis
             con.execute("INSERT INTO meta.schema_migrations VALUES (?, ?, ?)", [version, name, _now()])
             con.execute("COMMIT")
             applied.append(version)
-    if applied:
-        apply_comments(con)
     return applied
 
 
@@ -348,25 +367,56 @@ def _quote(text: str) -> str:
 
 
 def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
-    existing = {f"{s}.{t}": None for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()}
-    for table, comment in TABLE_COMMENTS.items():
-        if table in existing:
-            con.execute(f"COMMENT ON TABLE {table} IS {_quote(comment)}")
-    for table, columns in COLUMN_COMMENTS.items():
-        if table not in existing:
-            continue
-        present = {r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name || '.' || table_name = ?", [table]).fetchall()}
-        for column, comment in columns.items():
-            if column in present:
-                con.execute(f"COMMENT ON COLUMN {table}.{column} IS {_quote(comment)}")
+    """Describe every table and column of the raw and nlp schemas for analysts."""
+    tables = con.execute(
+        "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN ('raw', 'nlp', 'meta')").fetchall()
+    for schema, table in tables:
+        name = f"{schema}.{table}"
+        if name in TABLE_COMMENTS:
+            con.execute(f"COMMENT ON TABLE {name} IS {_quote(TABLE_COMMENTS[name])}")
+        columns = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, table]).fetchall()
+        for (column,) in columns:
+            text = COLUMN_COMMENTS.get(name, {}).get(column) or _column_comment(column)
+            if text:
+                con.execute(f'COMMENT ON COLUMN {name}."{column}" IS {_quote(text)}')
+
+
+VIEW_COLUMN_COMMENTS: dict[str, str] = {
+    "created_at_paris": "created_at in Paris local time.",
+    "iso_week": "ISO week of created_at in Paris time, e.g. 2026-W47.",
+    "nps_group": "NPS answers: promoteur (9-10), passif (7-8) or detracteur (0-6).",
+    "near_duplicate_of": "verbatim_id of the earlier verbatim this one nearly copies (retweet, campaign, resend), else null.",
+    "verbatims": "Number of verbatims.",
+    "french_verbatims": "Number of verbatims in French (the ones tagged).",
+    "nps": "Net Promoter Score of the NPS answers: % promoters - % detractors.",
+    "schema_name": "Schema of the store.",
+    "description": "What it holds.",
+}
+
+
+def _column_comment(column: str) -> str | None:
+    if column in VIEW_COLUMN_COMMENTS:
+        return VIEW_COLUMN_COMMENTS[column]
+    for columns in COLUMN_COMMENTS.values():
+        if column in columns:
+            return columns[column]
+    return None
 
 
 def refresh_views(con: duckdb.DuckDBPyConnection, views: dict[str, tuple[str, str]] | None = None) -> None:
-    """(Re)create the analysts' views with their descriptions."""
+    """(Re)create the analysts' views with descriptions of the views and of their columns."""
     for name, (sql, comment) in (views or MART_VIEWS).items():
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
         con.execute(f"COMMENT ON VIEW {name} IS {_quote(comment)}")
+        schema, view = name.split(".")
+        columns = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, view]
+        ).fetchall()
+        for (column,) in columns:
+            text = _column_comment(column)
+            if text:
+                con.execute(f'COMMENT ON COLUMN {name}."{column}" IS {_quote(text)}')
 
 
 # ---------------------------------------------------------------------------- ingestion writes
@@ -468,17 +518,25 @@ def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_shared
         FROM raw.near_dup_bands b SEMI JOIN nd_new n ON b.band = n.band AND b.bucket = n.bucket
         GROUP BY ALL
     """)
+    # Step by step, each join on its full key: joined in one query, the optimiser may pair
+    # every member of a bucket with every other, which is quadratic in a campaign's size.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE nd_candidates AS
+        SELECT DISTINCT n.verbatim_id, r.root_id
+        FROM nd_new n JOIN nd_roots r ON r.band = n.band AND r.bucket = n.bucket
+        WHERE r.root_id <> n.verbatim_id
+    """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE nd_candidate_bands AS
+        SELECT c.verbatim_id, c.root_id, n.band, n.bucket
+        FROM nd_candidates c JOIN nd_new n ON n.verbatim_id = c.verbatim_id
+    """)
     linked = con.execute(f"""
         INSERT INTO raw.near_duplicates
-        WITH candidates AS (
-            SELECT DISTINCT n.verbatim_id, r.root_id
-            FROM nd_new n JOIN nd_roots r USING (band, bucket)
-            WHERE r.root_id <> n.verbatim_id
-        ), scored AS (
-            SELECT c.verbatim_id, c.root_id, count(*) AS shared
-            FROM candidates c
-            JOIN raw.near_dup_bands a ON a.verbatim_id = c.verbatim_id
-            JOIN raw.near_dup_bands o ON o.verbatim_id = c.root_id AND o.band = a.band AND o.bucket = a.bucket
+        WITH scored AS (
+            SELECT cb.verbatim_id, cb.root_id, count(*) AS shared
+            FROM nd_candidate_bands cb
+            JOIN raw.near_dup_bands o ON o.verbatim_id = cb.root_id AND o.band = cb.band AND o.bucket = cb.bucket
             GROUP BY ALL HAVING count(*) >= {int(min_shared_bands)}
         )
         SELECT s.verbatim_id, arg_max(s.root_id, (s.shared, -epoch(v.created_at))), max(s.shared) / {float(bands)}, ?
@@ -486,7 +544,7 @@ def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_shared
         WHERE NOT EXISTS (SELECT 1 FROM raw.near_duplicates d WHERE d.verbatim_id = s.verbatim_id)
         GROUP BY s.verbatim_id
     """, [run_id]).fetchone()[0]
-    con.execute("DROP TABLE nd_new; DROP TABLE nd_roots")
+    con.execute("DROP TABLE nd_new; DROP TABLE nd_roots; DROP TABLE nd_candidates; DROP TABLE nd_candidate_bands")
     return int(linked)
 
 
