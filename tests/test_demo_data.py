@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import csv
-import io
 import json
 import re
 import statistics
@@ -12,7 +11,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -489,12 +488,10 @@ def test_stream_is_deterministic_and_well_formed():
     assert len(with_defects) > 5000 and any(not r[7].strip() for r in with_defects)
 
 
-def test_write_complaints_csv_is_fast_and_streams(tmp_path):
+def test_write_complaints_csv_streams(tmp_path):
+    # Speed is measured in bench/, not asserted here: a loaded CI machine must not fail a test.
     path = tmp_path / "bench.csv"
-    t0 = time.perf_counter()
     dd.write_complaints_csv(path, 50_000, seed=3)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 15, elapsed  # ~1.5 s here; 1,000,000 rows take ~30 s
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     with open(path, encoding="utf-8-sig", newline="") as f:

@@ -61,7 +61,8 @@ def handle_errors(func: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the last line of defence must stay one sentence
             if os.environ.get("VOC_DEBUG"):
                 traceback.print_exc()
-            _fail(f"{func.__name__} failed: {exc.__class__.__name__}: {exc} (set VOC_DEBUG=1 for details).", 1)
+            first_line = (str(exc).strip().splitlines() or [""])[0]
+            _fail(f"{func.__name__} failed: {exc.__class__.__name__}: {first_line} (set VOC_DEBUG=1 for details).", 1)
 
     return wrapper
 
@@ -72,22 +73,9 @@ def _config(config_path: Path | None, db: Path | None) -> Config:
 
 def _print_report(report, db_path: Path) -> None:
     """A short human summary of an ingestion run, on stderr."""
-    from voc.progress import french_number
+    from voc.pipeline import format_report
 
-    totals = report.totals
-    width = max([len(n) for n in report.by_file] + [5])
-    lines = [f"{'file':<{width}}  {'read':>9} {'stored':>9} {'dupl.':>9} {'quarant.':>9}"]
-    for name, c in report.by_file.items():
-        lines.append(f"{name:<{width}}  {c.read:>9,} {c.stored:>9,} {c.duplicates:>9,} {c.quarantined:>9,}")
-    lines.append(f"{'total':<{width}}  {totals.read:>9,} {totals.stored:>9,} {totals.duplicates:>9,} {totals.quarantined:>9,}")
-    for name in report.skipped_files:
-        lines.append(f"{name}: already ingested, skipped")
-    for name, error in report.errors.items():
-        lines.append(f"unreadable: {error}")
-    rate = totals.read / report.seconds if report.seconds else 0
-    lines.append(f"{report.near_duplicates:,} near-duplicates linked; {report.seconds:.1f} s "
-                 f"({french_number(rate)} rows/s); database: {db_path}")
-    typer.echo("\n".join(lines), err=True)
+    typer.echo(f"{format_report(report)}\ndatabase: {db_path}", err=True)
 
 
 @app.command()

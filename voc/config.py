@@ -92,6 +92,8 @@ class IngestSettings:
     near_duplicate_max_hamming: int = 3
     near_duplicate_min_tokens: int = 8
     keep_extra_columns: bool = True
+    workers: int = 2  # processes that clean batches of big files in parallel (1: none)
+    parallel_min_bytes: int = 16 * 1024 * 1024  # files smaller than this are cleaned in-process
 
 
 @dataclass(frozen=True)

@@ -2164,11 +2164,17 @@ def _sent(rng: Random, code: str, ctx: _Ctx) -> str:
     return _render(rng, _pick(rng, _sent_bank(code, ctx.sector)), ctx)
 
 
+_NOT_FACTS = frozenset({"arrêtez de m'appeler", "mal informé", "on devait me rappeler", "payer pour partir",
+                        "trop cher pour ce que c'est", "pas à la hauteur", "chacun dit autre chose",
+                        "offre pas claire du tout", "tout est trop long", "on se renvoie la balle"})
+
+
 def _short(rng: Random, code: str, ctx: _Ctx, min_len: int = 0) -> str:
+    """A short phrase; with ``min_len`` (ironic frames) only phrases that state a fact."""
     bank = _short_bank(code, ctx.sector)
-    for _ in range(6):
+    for _ in range(8):
         s = _render(rng, _pick(rng, bank), ctx)
-        if len(s) >= min_len:
+        if len(s) >= min_len and not (min_len and s in _NOT_FACTS):
             return s
     return _render(rng, _pick(rng, _sent_bank(code, ctx.sector)), ctx).rstrip(".!")
 
@@ -2461,6 +2467,12 @@ _POS_SUFFIX = [_compile(t) for t in [
 ]]
 
 
+def _end(text: str) -> str:
+    """Make sure a sentence ends before something is appended to it."""
+    t = text.rstrip()
+    return t if t[-1:] in ".!?…)" or t[-1:] > "\u2600" else t + "."
+
+
 def _personalize(rng: Random, ctx: _Ctx, text: str, polarity: str, p: float) -> str:
     """Add a neutral personal touch (tone, tenure, city...) that carries no theme."""
     if rng.random() >= p or len(text) < 20:
@@ -2469,9 +2481,7 @@ def _personalize(rng: Random, ctx: _Ctx, text: str, polarity: str, p: float) -> 
     r = rng.random()
     if r < 0.4:
         return _render(rng, _pick(rng, _POS_PREFIX if pos else _NEG_PREFIX), ctx) + _low(text)
-    if text[-1:] not in ".!?…":
-        text += "."
-    out = text + " " + _render(rng, _pick(rng, _POS_SUFFIX if pos else _NEG_SUFFIX), ctx)
+    out = _end(text) + " " + _render(rng, _pick(rng, _POS_SUFFIX if pos else _NEG_SUFFIX), ctx)
     if r > 0.8:
         out = _render(rng, _pick(rng, _POS_PREFIX if pos else _NEG_PREFIX), ctx) + _low(out)
     return out
@@ -2510,7 +2520,7 @@ def _nps_text(rng: Random, ctx: _Ctx, score: int, forced: Sequence[str] = (),
         else:
             text = " ".join(_sent(rng, e, ctx) for e in enchs)
         if rng.random() < 0.2:
-            text += " " + _pick(rng, ["Merci !", "Je recommande.", "Continuez !", "Bravo."])
+            text = _end(text) + " " + _pick(rng, ["Merci !", "Je recommande.", "Continuez !", "Bravo."])
         text = _personalize(rng, ctx, text, "pos", 0.45)
         return _stylize(rng, text, "nps", "pos"), enchs, "pos"
     if score >= 7:
@@ -2535,7 +2545,8 @@ def _nps_text(rng: Random, ctx: _Ctx, score: int, forced: Sequence[str] = (),
                                "Plutôt satisfait : {}."]).format(_short(rng, e, ctx))
             return _stylize(rng, _cap(text), "nps", "pos"), [e], "pos"
         i = _pick_irritants(rng, s, 1, exclude)[0]
-        text = _pick(rng, ["Un peu {}.", "Globalement ok mais {}.", "Correct, sauf {}.", "Ça irait si ce n'était pas {}."])
+        text = _pick(rng, ["Globalement ok mais {}.", "Correct, sauf {}.", "Bien, à part {}.", "Rien de grave mais {}.",
+                           "Ça va, même si {}.", "Satisfait dans l'ensemble, seul bémol : {}."])
         text = text.format(_low(_short(rng, i, ctx)))
         return _stylize(rng, text, "nps", "mixed"), [i], "neg"
     # detractors
@@ -2561,7 +2572,7 @@ def _nps_text(rng: Random, ctx: _Ctx, score: int, forced: Sequence[str] = (),
     else:
         text = " ".join(_sent(rng, c, ctx) for c in codes)
     if rng.random() < 0.25:
-        text += " " + _pick(rng, ["Je vais partir.", "Je compte résilier.", "Lamentable.", "Inadmissible.",
+        text = _end(text) + " " + _pick(rng, ["Je vais partir.", "Je compte résilier.", "Lamentable.", "Inadmissible.",
                                   "Très déçu.", "Fuyez.", "Ras-le-bol."])
     text = _personalize(rng, ctx, text, "neg", 0.5)
     return _stylize(rng, text, "nps", "neg"), codes, "neg"
@@ -2918,7 +2929,7 @@ def _make_nps(rng: Random, brand: Brand, ts: datetime, exclude: frozenset, force
     text, themes, pol = _nps_text(rng, ctx, score, forced, exclude)
     row = _Row("nps", ts, brand, text, themes, pol, pii=ctx.pii)
     if rng.random() < 0.03:
-        row.text += " " + _pick(rng, ["Joignable au {tel}.", "Mon mail {email}", "({numclient})"]).format_map(ctx)
+        row.text = _end(row.text) + " " + _pick(rng, ["Joignable au {tel}.", "Mon mail {email}", "({numclient})"]).format_map(ctx)
     row.native = {"score": score, "touchpoint": _touchpoint(rng, brand, themes)}
     return row
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import secrets
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,10 +26,10 @@ import pyarrow.compute as pc
 
 from voc import dedup, store
 from voc.config import REQUIRED_FIELDS, SOURCES, Config
-from voc.lang import detect_language
+from voc.lang import detect_languages
 from voc.normalize import clean_texts, parse_counts, parse_dates, parse_scores, resolve_columns, text_problem
 from voc.pii import PLACEHOLDERS, redact_many
-from voc.readers import FileUnreadable, RawBatch, iter_batches
+from voc.readers import FileUnreadable, NeedsCarefulReading, RawBatch, iter_batches
 
 ProgressCallback = Callable[[str, int, int, int], None]  # file name, rows done, bytes done, bytes total
 
@@ -96,6 +99,7 @@ class PreparedBatch:
     verbatims: pa.Table
     quarantine: pa.Table
     bands: pa.Table  # verbatim_id, created_at, band, bucket, run_id
+    signatures: pa.Table  # verbatim_id, signature
 
 
 @dataclass(frozen=True)
@@ -200,16 +204,19 @@ def prepare_batch(batch: RawBatch, mapping: dict[str, str], ctx: BatchContext) -
     clean = pick(texts)
     redacted = redact_many(clean, brands)
     pii_counts, pii_kinds = _pii_stats(clean, redacted)
-    guesses = [detect_language(t) for t in redacted]
+    redacted_array = pa.array(redacted, type=pa.string())
+    guesses = detect_languages(redacted_array)
     created = pc.take(created_at, pa.array(ok, type=pa.int64()))
     source_ids = _strip(pick(_column(batch, mapping, "source_id")))
     authors = _author_keys(pick(_column(batch, mapping, "author")), brands)
     fields = {name: _strip(pick(_column(batch, mapping, name))) for name in TEXT_FIELDS}
-    created_iso = [c.isoformat() if c else "" for c in created.to_pylist()]
-    content_keys = [
-        "\x1f".join((stamp, text, author or "", fields["channel"][j] or "", fields["platform"][j] or ""))
-        for j, (stamp, text, author) in enumerate(zip(created_iso, redacted, authors))
-    ]
+    content_keys: list[str | None] = [None] * len(ok)
+    without_id = [j for j, sid in enumerate(source_ids) if not sid]
+    if without_id:  # no id from the source: the content (text, date, author, channel) identifies the row
+        stamps = pc.cast(created, pa.string()).to_pylist()
+        for j in without_id:
+            content_keys[j] = "\x1f".join((stamps[j] or "", redacted[j], authors[j] or "",
+                                            fields["channel"][j] or "", fields["platform"][j] or ""))
     ids = dedup.verbatim_ids(ctx.source, source_ids, content_keys)
 
     extra: list[str | None] = [None] * len(ok)
@@ -227,7 +234,7 @@ def prepare_batch(batch: RawBatch, mapping: dict[str, str], ctx: BatchContext) -
         "source": [ctx.source] * len(ok),
         "source_id": source_ids,
         "created_at": created,
-        "text": redacted,
+        "text": redacted_array,
         "lang": [g.lang for g in guesses],
         "lang_confidence": [g.confidence for g in guesses],
         "is_french": [g.is_french for g in guesses],
@@ -247,16 +254,23 @@ def prepare_batch(batch: RawBatch, mapping: dict[str, str], ctx: BatchContext) -
         "ingested_at": [ctx.now] * len(ok),
     }, schema=VERBATIM_SCHEMA)
 
-    rows, buckets = dedup.lsh_buckets(redacted, settings.near_duplicate_min_tokens)
+    rows, signatures, buckets = dedup.lsh_buckets(redacted, settings.near_duplicate_min_tokens)
     n_bands = buckets.shape[1]
+    row_index = pa.array(rows)
+    band_rows = pa.array(np.repeat(rows, n_bands))
     bands = pa.table({
-        "verbatim_id": pc.take(verbatims["verbatim_id"], pa.array(np.repeat(rows, n_bands))),
-        "created_at": pc.take(created, pa.array(np.repeat(rows, n_bands))),
+        "verbatim_id": pc.take(verbatims["verbatim_id"], band_rows),
+        "created_at": pc.take(created, band_rows),
         "band": pa.array(np.tile(np.arange(n_bands, dtype=np.uint8), len(rows))),
         "bucket": pa.array(buckets.reshape(-1)),
         "run_id": pa.array([ctx.run_id] * (len(rows) * n_bands), type=pa.string()),
     })
-    return PreparedBatch(verbatims, quarantine, bands)
+    signature_table = pa.table({
+        "verbatim_id": pc.take(verbatims["verbatim_id"], row_index),
+        "signature": pa.FixedSizeListArray.from_arrays(pa.array(signatures.reshape(-1)), signatures.shape[1]).cast(
+            pa.list_(pa.uint32())),
+    })
+    return PreparedBatch(verbatims, quarantine, bands, signature_table)
 
 
 def check_mapping(file_name: str, source: str, header: list[str], mapping: dict[str, str]) -> None:
@@ -269,32 +283,87 @@ def check_mapping(file_name: str, source: str, header: list[str], mapping: dict[
         )
 
 
+class _Inline:
+    """Runs `submit` at once in this process: small files are not worth a worker's start-up."""
+
+    def submit(self, fn, *args):
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _executor(path: Path, config: Config):
+    """Worker processes for big files: `prepare_batch` is pure, so batches clean in parallel
+    while this process reads the file and writes the database."""
+    workers = config.ingest.workers
+    big = path.stat().st_size > config.ingest.parallel_min_bytes
+    if workers > 1 and big:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return _Inline()
+
+
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, source: str, config: Config, run_id: str,
                 sha256: str | None = None, progress: ProgressCallback | None = None) -> FileCounts:
-    """Load one file in a single transaction: all of its rows are accounted for, or none."""
+    """Load one file: all of its rows are accounted for, or none (see `store.file_scope`).
+
+    CSV files are first read by the fast reader; one that needs the careful reader is
+    rolled back and read again with it.
+    """
     sha256 = sha256 or file_sha256(path)
+    try:
+        return _ingest_file(con, path, source, config, run_id, sha256, progress, fast=True)
+    except NeedsCarefulReading:
+        return _ingest_file(con, path, source, config, run_id, sha256, progress, fast=False)
+
+
+def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, source: str, config: Config, run_id: str,
+                 sha256: str, progress: ProgressCallback | None, fast: bool) -> FileCounts:
     size = path.stat().st_size
     counts = FileCounts()
     ctx = BatchContext(source, path.name, sha256, run_id, datetime.now(timezone.utc), config)
-    with store.transaction(con):
+    if progress:
+        progress(path.name, 0, 0, size)
+
+    def write(rows_read: int, bytes_done: int, prepared: PreparedBatch) -> None:
+        with store.transaction(con):
+            inserted = store.insert_verbatims(con, prepared.verbatims)
+            if prepared.bands.num_rows and inserted:
+                new_ids = pa.array(inserted, type=pa.string())
+                store.insert_near_dup_index(
+                    con,
+                    prepared.bands.filter(pc.is_in(prepared.bands["verbatim_id"], value_set=new_ids)),
+                    prepared.signatures.filter(pc.is_in(prepared.signatures["verbatim_id"], value_set=new_ids)),
+                )
+            store.insert_quarantine(con, prepared.quarantine)
+        counts.read += rows_read
+        counts.stored += len(inserted)
+        counts.duplicates += prepared.verbatims.num_rows - len(inserted)
+        counts.quarantined += prepared.quarantine.num_rows
+        if progress:
+            progress(path.name, counts.read, bytes_done, size)
+
+    scope = store.file_scope(con, source=source, file_name=path.name, file_sha256=sha256, run_id=run_id)
+    with scope, _executor(path, config) as pool:
         mapping: dict[str, str] | None = None
-        for batch in iter_batches(path, config.ingest.chunk_rows):
+        pending: deque[tuple[int, int, Future]] = deque()  # in file order: the first occurrence wins
+        for batch in iter_batches(path, config.ingest.chunk_rows, fast=fast):
             batch_mapping = resolve_columns(batch.header, config.field_aliases[source])
             if mapping is None:
                 check_mapping(path.name, source, batch.header, batch_mapping)
                 mapping = batch_mapping
-            prepared = prepare_batch(batch, batch_mapping, ctx)
-            inserted = store.insert_verbatims(con, prepared.verbatims)
-            if prepared.bands.num_rows and inserted:
-                keep = pc.is_in(prepared.bands["verbatim_id"], value_set=pa.array(inserted, type=pa.string()))
-                store.insert_near_dup_bands(con, prepared.bands.filter(keep))
-            store.insert_quarantine(con, prepared.quarantine)
-            counts.read += len(batch)
-            counts.stored += len(inserted)
-            counts.duplicates += prepared.verbatims.num_rows - len(inserted)
-            counts.quarantined += prepared.quarantine.num_rows
-            if progress:
-                progress(path.name, counts.read, batch.bytes_done, size)
+            pending.append((len(batch), batch.bytes_done, pool.submit(prepare_batch, batch, batch_mapping, ctx)))
+            while len(pending) > config.ingest.workers + 1:  # bounded: memory does not grow with the file
+                rows_read, bytes_done, future = pending.popleft()
+                write(rows_read, bytes_done, future.result())
+        while pending:
+            rows_read, bytes_done, future = pending.popleft()
+            write(rows_read, bytes_done, future.result())
         # A file with a header and no rows is a quiet day, not an error: it is recorded with zeros.
         store.record_file(con, source=source, sha256=sha256, file_name=path.name, file_bytes=size,
                           read=counts.read, stored=counts.stored, duplicates=counts.duplicates,
@@ -323,7 +392,7 @@ def ingest_paths(con: duckdb.DuckDBPyConnection, files: Iterable[tuple[Path, str
             report.errors[label] = str(exc)
         except OSError as exc:
             report.errors[label] = f"{path}: the file cannot be read ({exc.strerror or exc})."
-    report.near_duplicates = store.link_near_duplicates(con, run_id, dedup.MIN_SHARED_BANDS, dedup.BANDS)
+    report.near_duplicates = store.link_near_duplicates(con, run_id, dedup.MIN_SIMILARITY)
     totals = report.totals
     store.record_run(con, run_id=run_id, command=command, started_at=started,
                      files=len(report.by_file), files_failed=len(report.errors), read=totals.read,

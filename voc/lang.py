@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 _WORD = re.compile(r"[a-zà-ÿœæ']+")
 FRENCH_WORDS = frozenset(
     """le la les un une des du de d' l' et est pas ne n' je j' me m' mon ma mes il elle on nous vous ils
@@ -69,5 +72,21 @@ def detect_language(text: str) -> LanguageGuess:
     return LanguageGuess(lang, prob, False)
 
 
-def detect_languages(texts: list[str | None]) -> list[LanguageGuess | None]:
-    return [detect_language(t) if t else None for t in texts]
+_FRENCH_RE = (r"\b(?:" + "|".join(sorted(w for w in FRENCH_WORDS if "'" not in w and w.isascii())) + r")\b"
+              + r"|\b(?:c|d|j|l|m|n|s|qu)['’]")
+_OTHER_RE = r"\b(?:" + "|".join(sorted(w for w in OTHER_WORDS if w.isascii())) + r")\b"
+HEAD_CHARS = 300
+
+
+def detect_languages(texts: pa.Array) -> list[LanguageGuess]:
+    """The same decision as `detect_language`, vectorised: function words are counted by Arrow
+    over the whole batch, and only the texts that are not plainly French reach the model."""
+    head = pc.utf8_lower(pc.utf8_slice_codeunits(texts, 0, HEAD_CHARS))
+    french = pc.count_substring_regex(head, _FRENCH_RE).to_numpy(zero_copy_only=False)
+    other = pc.count_substring_regex(head, _OTHER_RE).to_numpy(zero_copy_only=False)
+    plain = (french >= 2) & (french >= 3 * other)
+    guesses: list[LanguageGuess] = []
+    plain_guess = LanguageGuess("fr", 0.99, True)
+    for i, is_plain in enumerate(plain.tolist()):
+        guesses.append(plain_guess if is_plain else detect_language(texts[i].as_py() or ""))
+    return guesses

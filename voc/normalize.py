@@ -48,33 +48,37 @@ _ENTITY_RE = re.compile(_ENTITY)
 _BR = r"(?i)<\s*(br|/p|p|/div|div|li)\s*/?\s*>"
 _TAG = r"</?[A-Za-z][A-Za-z0-9]*(\s[^<>]{0,500})?/?>|<!--.*?-->"
 # RE2 syntax (Arrow compute): \x{...} for code points.
+_ODD_SPACE = r"[\t\f\v\x{a0}\x{2000}-\x{200a}\x{202f}\x{205f}\x{3000}]"
 _SPACES = r"[ \t\f\v\x{a0}\x{2000}-\x{200a}\x{202f}\x{205f}\x{3000}]+"
 _INVISIBLE = r"[\x{200b}\x{200e}\x{200f}\x{2060}\x{feff}\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _where(arr: pa.Array, pattern: str, transform) -> pa.Array:
+    """Apply `transform` only to the rows matching `pattern`: most rows need no fix, and skipping
+    them is what keeps cleaning cheap."""
+    mask = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+    if not pc.any(mask).as_py():
+        return arr
+    return pc.replace_with_mask(arr, mask, transform(pc.filter(arr, mask)))
 
 
 def clean_texts(values: list[str | None]) -> list[str | None]:
     """NFC, HTML entities and tags removed, whitespace tidied; emojis and line breaks kept.
 
-    Vectorised with Arrow compute; only rows that contain an entity go through Python's
-    `html.unescape`, so the common case costs no Python loop.
+    Vectorised with Arrow compute, each fix applied only to the rows that need it.
     """
+    values = [v if v is None or unicodedata.is_normalized("NFC", v) else unicodedata.normalize("NFC", v)
+              for v in values]
     arr = pa.array(values, type=pa.string())
-    arr = pc.replace_substring(arr, "\r\n", "\n")
-    arr = pc.replace_substring(arr, "\r", "\n")
-    has_entity = pc.fill_null(pc.match_substring_regex(arr, _ENTITY), False)
-    if pc.any(has_entity).as_py():
-        items = arr.to_pylist()
-        flags = has_entity.to_pylist()
+    arr = _where(arr, "\r", lambda a: pc.replace_substring(pc.replace_substring(a, "\r\n", "\n"), "\r", "\n"))
+    arr = _where(arr, _ENTITY, lambda a: pa.array(
         # Twice, for the double-escaped exports some tools produce ("&amp;eacute;").
-        items = [html.unescape(html.unescape(v)) if f else v for v, f in zip(items, flags)]
-        arr = pa.array(items, type=pa.string())
-    arr = pc.replace_substring_regex(arr, _BR, "\n")
-    arr = pc.replace_substring_regex(arr, _TAG, " ")
-    arr = pc.utf8_normalize(arr, "NFC")
-    arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
-    arr = pc.replace_substring_regex(arr, _SPACES, " ")
-    arr = pc.replace_substring_regex(arr, r" ?\n ?", "\n")
-    arr = pc.replace_substring_regex(arr, r"\n{3,}", "\n\n")
+        [html.unescape(html.unescape(v)) for v in a.to_pylist()], type=pa.string()))
+    arr = _where(arr, "<", lambda a: pc.replace_substring_regex(pc.replace_substring_regex(a, _BR, "\n"), _TAG, " "))
+    arr = _where(arr, _INVISIBLE, lambda a: pc.replace_substring_regex(a, _INVISIBLE, ""))
+    arr = _where(arr, _ODD_SPACE + "|  ", lambda a: pc.replace_substring_regex(a, _SPACES, " "))
+    arr = _where(arr, " \n|\n ", lambda a: pc.replace_substring_regex(a, r" ?\n ?", "\n"))
+    arr = _where(arr, "\n\n\n", lambda a: pc.replace_substring_regex(a, r"\n{3,}", "\n\n"))
     arr = pc.utf8_trim_whitespace(arr)
     return arr.to_pylist()
 
@@ -123,6 +127,9 @@ def parse_dates(values: list[str | None], default_timezone: str = "Europe/Paris"
     Values without an offset are read in `default_timezone` (the French daylight-saving
     gaps shift forward; ambiguous autumn hours are read as summer time).
     """
+    fast = _parse_dates_one_format(values, default_timezone)
+    if fast is not None:
+        return fast
     n = len(values)
     utc = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     naive = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -190,6 +197,46 @@ def parse_dates(values: list[str | None], default_timezone: str = "Europe/Paris"
         utc[i] = np.datetime64("NaT")
     array = pa.array(utc, type=pa.timestamp("ns"), from_pandas=True).cast(pa.timestamp("us", tz="UTC"))
     return array, problems
+
+
+_COMMON_FORMATS = [
+    (re.compile(r"^\d{2}/\d{2}/\d{4} \d{2}:\d{2}$"), "%d/%m/%Y %H:%M", False),
+    (re.compile(r"^\d{2}/\d{2}/\d{4}$"), "%d/%m/%Y", False),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$"), "ISO8601", True),
+    (re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?$"), "ISO8601", False),
+]
+
+
+def _parse_dates_one_format(values: list[str | None], default_timezone: str):
+    """The common case, vectorised: every value has the same well-known layout.
+
+    Returns None when the column is mixed or unusual, and the careful per-value parser runs.
+    """
+    first = next((v for v in values if v), None)
+    if first is None:
+        return None
+    for pattern, fmt, aware in _COMMON_FORMATS:
+        if pattern.match(first):
+            break
+    else:
+        return None
+    series = pd.Series(values, dtype="string")
+    if not series.str.fullmatch(pattern.pattern).fillna(False).all():
+        return None
+    parsed = pd.to_datetime(series, format=fmt, errors="coerce", utc=aware)
+    if parsed.isna().any():
+        return None
+    if aware:
+        utc = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    else:
+        local = pd.DatetimeIndex(parsed).tz_localize(
+            default_timezone, ambiguous=np.ones(len(parsed), dtype=bool), nonexistent="shift_forward")
+        utc = pd.Series(local.tz_convert("UTC").tz_localize(None))
+    years = utc.dt.year
+    if ((years < MIN_YEAR) | (years > MAX_YEAR)).any():
+        return None
+    array = pa.array(utc.to_numpy(dtype="datetime64[ns]"), type=pa.timestamp("ns")).cast(pa.timestamp("us", tz="UTC"))
+    return array, [None] * len(values)
 
 
 # ---------------------------------------------------------------------------- NPS scores

@@ -74,11 +74,27 @@ def describe_store(config: Config) -> str:
     return "\n".join(lines)
 
 
+def format_report(report: IngestReport) -> str:
+    """Per-file counts of an ingestion run as a small table."""
+    totals = report.totals
+    width = max([len(n) for n in report.by_file] + [5])
+    lines = [f"{'file':<{width}}  {'read':>8} {'stored':>8} {'dupl.':>8} {'quarant.':>8}"]
+    for name, c in [*report.by_file.items(), ("total", totals)]:
+        lines.append(f"{name:<{width}}  {c.read:>8,} {c.stored:>8,} {c.duplicates:>8,} {c.quarantined:>8,}")
+    lines += [f"{name}: already ingested, skipped" for name in report.skipped_files]
+    lines += [f"unreadable: {error}" for error in report.errors.values()]
+    rate = totals.read / report.seconds if report.seconds else 0.0
+    lines.append(f"{report.near_duplicates:,} near-duplicates linked; {report.seconds:.1f} s ({rate:,.0f} rows/s)")
+    return "\n".join(lines)
+
+
 def run_demo(config: Config, progress: ProgressCallback | None = None) -> str:
     """Run the nightly batch on the bundled sample and say where to look."""
     sample = ensure_sample()
-    run_nightly(config, sample, progress)
+    result = run_nightly(config, sample, progress)
     return "\n".join([
+        format_report(result.ingest),
+        "",
         describe_store(config),
         "",
         "Query it read-only, while other runs go on:",

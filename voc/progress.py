@@ -31,6 +31,8 @@ class ProgressPrinter:
         now = time.monotonic()
         if name != self.current:
             self.current, self.file_started = name, now
+        if rows == 0:
+            return  # the start of a file: the clock starts, nothing to say yet
         if now - self.last < self.interval and bytes_done < bytes_total:
             return
         self.last = now

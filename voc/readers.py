@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 SUPPORTED_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
                       ".json": "json", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -161,7 +163,92 @@ def _dedupe_header(header: list[str]) -> list[str]:
     return out
 
 
+class NeedsCarefulReading(Exception):
+    """The fast CSV reader met something only the careful one handles (a broken row, bad bytes)."""
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    encoding: str
+    delimiter: str
+    header: list[str]
+    header_lines: int
+
+
+def csv_layout(path: Path) -> CsvLayout:
+    """Encoding, delimiter and header of a CSV file, from its first 64 kB."""
+    encoding = sniff_encoding(path)
+    with path.open("rb") as binary:
+        text = io.TextIOWrapper(binary, encoding=encoding, errors=_text_errors(encoding), newline="")
+        sample = text.read(64 * 1024)
+        if not sample.strip():
+            raise FileUnreadable(f"{path.name}: the file is empty; there is nothing to ingest.")
+        delimiter = _sniff_delimiter(sample)
+        reader = csv.reader(io.StringIO(sample), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+        try:
+            header_row = next(reader)
+        except csv.Error as exc:
+            raise FileUnreadable(f"{path.name}: the header line cannot be parsed as CSV ({exc}).") from exc
+    if any(_undecodable(h) for h in header_row):
+        header_row = [_escape_undecodable(h) for h in header_row]
+    return CsvLayout(encoding, delimiter, _dedupe_header(header_row), reader.line_num)
+
+
+def iter_csv_fast(path: Path, chunk_rows: int, layout: CsvLayout | None = None) -> Iterator[RawBatch]:
+    """Arrow's C++ CSV reader: about ten times faster than the csv module, for clean files.
+
+    Anything unusual (a row with the wrong number of fields, a blank line, bytes that do
+    not decode) raises NeedsCarefulReading, and the file is read again by `iter_csv`.
+    Line numbers are exact: each record starts one line after the previous record's
+    last line, counting the line breaks inside its quoted fields.
+    """
+    import pyarrow.csv as pacsv
+
+    layout = layout or csv_layout(path)
+    if layout.encoding not in ("utf-8", "utf-8-sig") or layout.header_lines != 1:
+        raise NeedsCarefulReading(f"{path.name}: {layout.encoding}, header on {layout.header_lines} lines")
+    size = path.stat().st_size
+    header = layout.header
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding="utf8", block_size=4 << 20, column_names=header, skip_rows=1),
+        parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    next_line = 2
+    done = 0
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+
+    def flush(batches: list[pa.RecordBatch]) -> RawBatch:
+        nonlocal next_line, done
+        table = pa.Table.from_batches(batches)
+        n = table.num_rows
+        breaks = np.zeros(n, dtype=np.int64)
+        for column in table.columns:
+            breaks += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+        starts = next_line + np.arange(n, dtype=np.int64) + np.concatenate(([0], np.cumsum(breaks)[:-1]))
+        next_line = int(starts[-1] + breaks[-1] + 1) if n else next_line
+        done += table.nbytes
+        columns = {name: table.column(name).to_pylist() for name in header}
+        return RawBatch(header, columns, starts.tolist(), [None] * n, [None] * n, bytes_done=min(done, size))
+
+    try:
+        for record_batch in reader:
+            pending.append(record_batch)
+            pending_rows += record_batch.num_rows
+            if pending_rows >= chunk_rows:
+                yield flush(pending)
+                pending, pending_rows = [], 0
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise NeedsCarefulReading(f"{path.name}: {exc}") from exc
+    if pending_rows:
+        yield flush(pending)
+
+
 def iter_csv(path: Path, chunk_rows: int) -> Iterator[RawBatch]:
+    """The careful CSV reader (Python's csv module): every row is read, broken ones flagged."""
     encoding = sniff_encoding(path)
     errors = _text_errors(encoding)
     binary = path.open("rb")
@@ -411,12 +498,20 @@ READERS: dict[str, Callable[[Path, int], Iterator[RawBatch]]] = {
 }
 
 
-def iter_batches(path: Path, chunk_rows: int = 50_000) -> Iterator[RawBatch]:
-    """Batches of rows of any supported file; raises FileUnreadable for an unusable file."""
+def iter_batches(path: Path, chunk_rows: int = 50_000, fast: bool = False) -> Iterator[RawBatch]:
+    """Batches of rows of any supported file; raises FileUnreadable for an unusable file.
+
+    With `fast`, clean CSV files are read by Arrow and NeedsCarefulReading is raised when a
+    file needs the careful reader (the caller then starts that file again).
+    """
     if not path.is_file():
         raise FileUnreadable(f"{path}: no such file; check the path.")
     try:
         path.open("rb").close()
     except OSError as exc:
         raise FileUnreadable(f"{path}: the file cannot be opened ({exc.strerror}).") from exc
-    yield from READERS[detect_format(path)](path, chunk_rows)
+    fmt = detect_format(path)
+    if fast and fmt == "csv":
+        yield from iter_csv_fast(path, chunk_rows)
+    else:
+        yield from READERS[fmt](path, chunk_rows)

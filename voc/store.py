@@ -38,7 +38,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE SCHEMA IF NOT EXISTS nlp;
         CREATE SCHEMA IF NOT EXISTS mart;
         CREATE TABLE raw.verbatims (
-            verbatim_id VARCHAR PRIMARY KEY,
+            verbatim_id VARCHAR NOT NULL,  -- unique by construction (ingestion anti-joins); no index to maintain
             source VARCHAR NOT NULL,
             source_id VARCHAR,
             created_at TIMESTAMPTZ NOT NULL,
@@ -108,8 +108,12 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             bucket UBIGINT NOT NULL,
             run_id VARCHAR NOT NULL
         );
+        CREATE TABLE raw.near_dup_signatures (
+            verbatim_id VARCHAR NOT NULL,
+            signature UINTEGER[] NOT NULL
+        );
         CREATE TABLE raw.near_duplicates (
-            verbatim_id VARCHAR PRIMARY KEY,
+            verbatim_id VARCHAR NOT NULL,
             original_id VARCHAR NOT NULL,
             similarity DOUBLE NOT NULL,
             run_id VARCHAR NOT NULL
@@ -127,7 +131,8 @@ TABLE_COMMENTS: dict[str, str] = {
     "raw.quarantine": "Rows that could not be stored, with the file, line, reason and original content (PII-redacted); nothing is lost silently.",
     "raw.ingest_files": "One row per ingested file (by content hash): rows read, stored, duplicated and quarantined; read = stored + duplicate + quarantined.",
     "raw.ingest_runs": "One row per ingestion run (voc ingest, nightly): totals and the files that could not be read.",
-    "raw.near_dup_bands": "MinHash LSH buckets of each verbatim's word set, used to find near-duplicates; internal.",
+    "raw.near_dup_bands": "MinHash LSH buckets of each verbatim's word set, used to find near-duplicate candidates; internal.",
+    "raw.near_dup_signatures": "MinHash signature of each verbatim's word set, used to confirm near-duplicates; internal.",
     "raw.near_duplicates": "Near-duplicate verbatims (retweets, copy-paste campaigns, one complaint sent twice) linked to their earliest original.",
 }
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
@@ -185,6 +190,9 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "files_failed": "Files that could not be read at all.",
         "errors": "One sentence per unreadable file.",
     },
+    "raw.near_dup_signatures": {
+        "signature": "MinHash values; the share of equal values between two texts estimates their word-set Jaccard similarity.",
+    },
     "raw.near_dup_bands": {
         "band": "MinHash band number.",
         "bucket": "Hash of the band's MinHash values; equal buckets mean similar word sets.",
@@ -197,7 +205,7 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
     "raw.near_duplicates": {
         "verbatim_id": "The later verbatim.",
         "original_id": "The earliest verbatim it copies.",
-        "similarity": "Share of MinHash bands the two texts share (about their word-set Jaccard similarity).",
+        "similarity": "Estimated Jaccard similarity of the two texts' word sets (share of equal MinHash values).",
     },
 }
 
@@ -294,7 +302,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextmanager
-def write_session(db_path: Path, *, lock_wait_seconds: float = 600.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def write_session(db_path: Path, *, lock_wait_seconds: float = 600.0,
+                  memory_limit: str = "1GB") -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy that replaces the database on success.
 
     On any exception (or a kill) the published database is left exactly as it was.
@@ -307,7 +316,9 @@ def write_session(db_path: Path, *, lock_wait_seconds: float = 600.0) -> Iterato
         work = db_path.with_name(f".{db_path.name}.{os.getpid()}.tmp")
         if db_path.exists():
             shutil.copyfile(db_path, work)
-        con = duckdb.connect(str(work))
+        # A memory limit makes DuckDB spill a big transaction to disk instead of holding it
+        # in memory: peak memory stays flat whatever the size of the file.
+        con = duckdb.connect(str(work), config={"memory_limit": memory_limit, "checkpoint_threshold": "1GB"})
         try:
             con.execute("SET TimeZone = 'UTC'")
             migrate(con)
@@ -424,7 +435,7 @@ def refresh_views(con: duckdb.DuckDBPyConnection, views: dict[str, tuple[str, st
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """All or nothing: one file's rows, counts and quarantine commit together."""
+    """All or nothing: one batch's rows, index entries and quarantine commit together."""
     con.execute("BEGIN TRANSACTION")
     try:
         yield
@@ -433,6 +444,30 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         raise
     con.execute("COMMIT")
 
+
+@contextmanager
+def file_scope(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, file_sha256: str,
+               run_id: str) -> Iterator[None]:
+    """A file's batches commit one by one (so DuckDB can flush them and memory stays flat);
+    if the file fails half-way, everything it wrote in this run is removed again.
+
+    This happens in the write session's private copy, so no reader ever sees the partial
+    file: it is the equivalent of one transaction per file without holding the file in memory.
+    """
+    try:
+        yield
+    except BaseException:
+        params = [run_id, source, file_name]
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE failed_ids AS
+            SELECT verbatim_id FROM raw.verbatims WHERE run_id = ? AND source = ? AND file_name = ?""", params)
+        con.execute("DELETE FROM raw.near_dup_bands WHERE verbatim_id IN (SELECT verbatim_id FROM failed_ids)")
+        con.execute("DELETE FROM raw.near_dup_signatures WHERE verbatim_id IN (SELECT verbatim_id FROM failed_ids)")
+        con.execute("DELETE FROM raw.verbatims WHERE run_id = ? AND source = ? AND file_name = ?", params)
+        con.execute("DELETE FROM raw.quarantine WHERE run_id = ? AND source = ? AND file_sha256 = ?",
+                    [run_id, source, file_sha256])
+        con.execute("DROP TABLE failed_ids")
+        raise
 
 
 def known_file(con: duckdb.DuckDBPyConnection, source: str, sha256: str) -> bool:
@@ -460,13 +495,15 @@ def insert_verbatims(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[str
     return [r[0] for r in inserted]
 
 
-def insert_near_dup_bands(con: duckdb.DuckDBPyConnection, bands: pa.Table) -> None:
-    if bands.num_rows:
-        con.register("incoming_bands", bands)
-        try:
-            con.execute("INSERT INTO raw.near_dup_bands BY NAME SELECT * FROM incoming_bands")
-        finally:
-            con.unregister("incoming_bands")
+def insert_near_dup_index(con: duckdb.DuckDBPyConnection, bands: pa.Table, signatures: pa.Table) -> None:
+    """Store the MinHash buckets and signatures of newly stored verbatims."""
+    for table, rows in (("raw.near_dup_bands", bands), ("raw.near_dup_signatures", signatures)):
+        if rows.num_rows:
+            con.register("incoming_index", rows)
+            try:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_index")
+            finally:
+                con.unregister("incoming_index")
 
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
@@ -502,11 +539,14 @@ def record_run(con: duckdb.DuckDBPyConnection, *, run_id: str, command: str, sta
                 [run_id, command, started_at, _now(), files, files_failed, read, stored, duplicates, quarantined, errors])
 
 
-def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_shared_bands: int, bands: int) -> int:
+def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_similarity: float) -> int:
     """Link each verbatim of this run to the earliest verbatim it nearly copies; returns links made.
 
-    Only the earliest member of each LSH bucket is a candidate, so a campaign of ten
-    thousand copies costs ten thousand comparisons, not a hundred million.
+    Candidates are the earliest member of each LSH bucket the verbatim falls in (so a
+    campaign of ten thousand copies costs ten thousand comparisons, not a hundred
+    million); a candidate is kept when the signatures agree on `min_similarity` of
+    their values. Each step joins on its full key: joined in one query, the optimiser
+    may pair every member of a bucket with every other.
     """
     con.execute("""
         CREATE OR REPLACE TEMP TABLE nd_new AS
@@ -518,33 +558,28 @@ def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_shared
         FROM raw.near_dup_bands b SEMI JOIN nd_new n ON b.band = n.band AND b.bucket = n.bucket
         GROUP BY ALL
     """)
-    # Step by step, each join on its full key: joined in one query, the optimiser may pair
-    # every member of a bucket with every other, which is quadratic in a campaign's size.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE nd_candidates AS
         SELECT DISTINCT n.verbatim_id, r.root_id
         FROM nd_new n JOIN nd_roots r ON r.band = n.band AND r.bucket = n.bucket
         WHERE r.root_id <> n.verbatim_id
     """)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE nd_candidate_bands AS
-        SELECT c.verbatim_id, c.root_id, n.band, n.bucket
-        FROM nd_candidates c JOIN nd_new n ON n.verbatim_id = c.verbatim_id
-    """)
-    linked = con.execute(f"""
+    linked = con.execute("""
         INSERT INTO raw.near_duplicates
         WITH scored AS (
-            SELECT cb.verbatim_id, cb.root_id, count(*) AS shared
-            FROM nd_candidate_bands cb
-            JOIN raw.near_dup_bands o ON o.verbatim_id = cb.root_id AND o.band = cb.band AND o.bucket = cb.bucket
-            GROUP BY ALL HAVING count(*) >= {int(min_shared_bands)}
+            SELECT c.verbatim_id, c.root_id,
+                   len(list_filter(list_zip(a.signature, b.signature), p -> p[1] = p[2])) / len(a.signature) AS similarity
+            FROM nd_candidates c
+            JOIN raw.near_dup_signatures a ON a.verbatim_id = c.verbatim_id
+            JOIN raw.near_dup_signatures b ON b.verbatim_id = c.root_id
         )
-        SELECT s.verbatim_id, arg_max(s.root_id, (s.shared, -epoch(v.created_at))), max(s.shared) / {float(bands)}, ?
+        SELECT s.verbatim_id, arg_max(s.root_id, (s.similarity, -epoch(v.created_at))), max(s.similarity), ?
         FROM scored s JOIN raw.verbatims v ON v.verbatim_id = s.root_id
-        WHERE NOT EXISTS (SELECT 1 FROM raw.near_duplicates d WHERE d.verbatim_id = s.verbatim_id)
+        WHERE s.similarity >= ?
+          AND NOT EXISTS (SELECT 1 FROM raw.near_duplicates d WHERE d.verbatim_id = s.verbatim_id)
         GROUP BY s.verbatim_id
-    """, [run_id]).fetchone()[0]
-    con.execute("DROP TABLE nd_new; DROP TABLE nd_roots; DROP TABLE nd_candidates; DROP TABLE nd_candidate_bands")
+    """, [run_id, min_similarity]).fetchone()[0]
+    con.execute("DROP TABLE nd_new; DROP TABLE nd_roots; DROP TABLE nd_candidates")
     return int(linked)
 
 
