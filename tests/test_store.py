@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 from voc import store
@@ -138,8 +139,12 @@ def test_kill_9_then_rerun_equals_one_clean_run(tmp_path, config):
     for line in proc.stderr:  # wait until it is well into the big file
         if "complaints_big.csv" in line and "rows" in line:
             break
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert workers, "a file this big is cleaned by worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []  # workers die with the ingestion, nothing keeps running
     assert config.db_path.read_bytes() == before  # the published database never saw the half-run
     subprocess.run([sys.executable, "-m", "voc.cli", "nightly", "--inbox", str(tmp_path / "inbox"), "-q"],
                    cwd=ROOT, env=env, check=True)

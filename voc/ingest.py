@@ -100,6 +100,7 @@ class PreparedBatch:
     quarantine: pa.Table
     bands: pa.Table  # verbatim_id, created_at, band, bucket, run_id
     signatures: pa.Table  # verbatim_id, signature
+    batch_duplicates: int = 0  # rows dropped because an earlier row of the same batch had their id
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,15 @@ def prepare_batch(batch: RawBatch, mapping: dict[str, str], ctx: BatchContext) -
         "ingested_at": [ctx.now] * len(ok),
     }, schema=VERBATIM_SCHEMA)
 
+    # Within the batch the first occurrence of an id wins (the store drops ids it already has).
+    first = pc.equal(pa.array(np.arange(len(ids))), pc.index_in(verbatims["verbatim_id"], value_set=verbatims["verbatim_id"]))
+    batch_duplicates = len(ids) - pc.sum(first).as_py() if ids else 0
+    if batch_duplicates:
+        keep = first.to_numpy(zero_copy_only=False)
+        verbatims = verbatims.filter(first)
+        created = created.filter(first)
+        redacted = [t for t, k in zip(redacted, keep) if k]
+
     rows, signatures, buckets = dedup.lsh_buckets(redacted, settings.near_duplicate_min_tokens)
     n_bands = buckets.shape[1]
     row_index = pa.array(rows)
@@ -270,7 +280,7 @@ def prepare_batch(batch: RawBatch, mapping: dict[str, str], ctx: BatchContext) -
         "signature": pa.FixedSizeListArray.from_arrays(pa.array(signatures.reshape(-1)), signatures.shape[1]).cast(
             pa.list_(pa.uint32())),
     })
-    return PreparedBatch(verbatims, quarantine, bands, signature_table)
+    return PreparedBatch(verbatims, quarantine, bands, signature_table, batch_duplicates)
 
 
 def check_mapping(file_name: str, source: str, header: list[str], mapping: dict[str, str]) -> None:
@@ -298,13 +308,25 @@ class _Inline:
         return None
 
 
+def _die_with_parent() -> None:
+    """Worker initialiser: a worker must not outlive a killed ingestion (Linux prctl)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _executor(path: Path, config: Config):
     """Worker processes for big files: `prepare_batch` is pure, so batches clean in parallel
     while this process reads the file and writes the database."""
     workers = config.ingest.workers
     big = path.stat().st_size > config.ingest.parallel_min_bytes
     if workers > 1 and big:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_die_with_parent)
     return _Inline()
 
 
@@ -343,7 +365,7 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, source: str, config
             store.insert_quarantine(con, prepared.quarantine)
         counts.read += rows_read
         counts.stored += len(inserted)
-        counts.duplicates += prepared.verbatims.num_rows - len(inserted)
+        counts.duplicates += prepared.batch_duplicates + prepared.verbatims.num_rows - len(inserted)
         counts.quarantined += prepared.quarantine.num_rows
         if progress:
             progress(path.name, counts.read, bytes_done, size)

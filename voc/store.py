@@ -477,17 +477,18 @@ def known_file(con: duckdb.DuckDBPyConnection, source: str, sha256: str) -> bool
 
 
 def insert_verbatims(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[str]:
-    """Insert rows whose verbatim_id is new (first occurrence in the batch wins); returns their ids."""
+    """Insert the rows whose verbatim_id the store does not have yet; returns their ids.
+
+    The rows' ids must be distinct (ingestion keeps the first occurrence within a batch).
+    """
     if rows.num_rows == 0:
         return []
     con.register("incoming_verbatims", rows)
     try:
         inserted = con.execute("""
             INSERT INTO raw.verbatims BY NAME
-            SELECT * EXCLUDE (rn) FROM (
-                SELECT *, row_number() OVER (PARTITION BY verbatim_id ORDER BY line_no) AS rn
-                FROM incoming_verbatims) i
-            WHERE rn = 1 AND NOT EXISTS (SELECT 1 FROM raw.verbatims v WHERE v.verbatim_id = i.verbatim_id)
+            SELECT * FROM incoming_verbatims i
+            WHERE NOT EXISTS (SELECT 1 FROM raw.verbatims v WHERE v.verbatim_id = i.verbatim_id)
             RETURNING verbatim_id
         """).fetchall()
     finally:
