@@ -94,11 +94,6 @@ def _word_shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return rows.astype(np.int64), _splitmix(shingles)
 
 
-def near_duplicate_tokens(text: str) -> int:
-    """How many words of a text count for near-duplicate search (for tests and inspection)."""
-    return int(_word_shingles([text])[1].size)
-
-
 def lsh_buckets(texts: list[str], min_tokens: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """MinHash signatures and band buckets of the eligible texts.
 

@@ -31,12 +31,6 @@ def ingest_inbox(config: Config, inbox: Path, progress: ProgressCallback | None 
                             skip_known=True, progress=progress)
 
 
-def refresh_marts(config: Config) -> None:
-    """Recreate the analysts' views (also done at the end of every write session)."""
-    with store.write_session(config.db_path) as con:
-        store.refresh_views(con)
-
-
 def run_nightly(config: Config, inbox: Path, progress: ProgressCallback | None = None) -> NightlyResult:
     report = ingest_inbox(config, inbox, progress)
     return NightlyResult(ingest=report)

@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,6 @@ class RawBatch:
     read_errors: list[str | None]  # why a row could not be read, else None
     originals: list[str | None]  # the row as found in the file, for rows with a read error
     bytes_done: int = 0  # position in the file, for progress
-    extra: dict[str, object] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.line_numbers)
@@ -249,24 +248,14 @@ def iter_csv_fast(path: Path, chunk_rows: int, layout: CsvLayout | None = None) 
 
 def iter_csv(path: Path, chunk_rows: int) -> Iterator[RawBatch]:
     """The careful CSV reader (Python's csv module): every row is read, broken ones flagged."""
-    encoding = sniff_encoding(path)
+    layout = csv_layout(path)
+    encoding, delimiter, header = layout.encoding, layout.delimiter, layout.header
     errors = _text_errors(encoding)
     binary = path.open("rb")
     try:
         text = io.TextIOWrapper(binary, encoding=encoding, errors=errors, newline="")
-        sample = text.read(64 * 1024)
-        if not sample.strip():
-            raise FileUnreadable(f"{path.name}: the file is empty; there is nothing to ingest.")
-        delimiter = _sniff_delimiter(sample)
-        text.seek(0)
         reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
-        try:
-            header_row = next(reader)
-        except csv.Error as exc:
-            raise FileUnreadable(f"{path.name}: the header line cannot be parsed as CSV ({exc}).") from exc
-        if any(_undecodable(h) for h in header_row):
-            header_row = [_escape_undecodable(h) for h in header_row]
-        header = _dedupe_header(header_row)
+        next(reader, None)  # the header, already read by csv_layout
         width = len(header)
         check_bytes = errors == "surrogateescape"  # only UTF-8 reads can meet broken bytes
         previous_line = reader.line_num
