@@ -89,7 +89,6 @@ class IngestSettings:
     max_text_bytes: int = 100_000
     chunk_rows: int = 50_000
     default_timezone: str = "Europe/Paris"
-    near_duplicate_max_hamming: int = 3
     near_duplicate_min_tokens: int = 8
     keep_extra_columns: bool = True
     workers: int = 2  # processes that clean batches of big files in parallel (1: none)

@@ -98,8 +98,7 @@ class IngestReport:
 class PreparedBatch:
     verbatims: pa.Table
     quarantine: pa.Table
-    bands: pa.Table  # verbatim_id, created_at, band, bucket, run_id
-    signatures: pa.Table  # verbatim_id, signature
+    near_dup_index: pa.Table  # verbatim_id, order_key, run_id, buckets, signature
     batch_duplicates: int = 0  # rows dropped because an earlier row of the same batch had their id
 
 
@@ -265,22 +264,21 @@ def prepare_batch(batch: RawBatch, mapping: dict[str, str], ctx: BatchContext) -
         redacted = [t for t, k in zip(redacted, keep) if k]
 
     rows, signatures, buckets = dedup.lsh_buckets(redacted, settings.near_duplicate_min_tokens)
-    n_bands = buckets.shape[1]
-    row_index = pa.array(rows)
-    band_rows = pa.array(np.repeat(rows, n_bands))
-    bands = pa.table({
-        "verbatim_id": pc.take(verbatims["verbatim_id"], band_rows),
-        "created_at": pc.take(created, band_rows),
-        "band": pa.array(np.tile(np.arange(n_bands, dtype=np.uint8), len(rows))),
-        "bucket": pa.array(buckets.reshape(-1)),
-        "run_id": pa.array([ctx.run_id] * (len(rows) * n_bands), type=pa.string()),
-    })
-    signature_table = pa.table({
-        "verbatim_id": pc.take(verbatims["verbatim_id"], row_index),
+    picked = pa.array(rows)
+    picked_ids = pc.take(verbatims["verbatim_id"], picked)
+    # Seconds since 1990 (the earliest date accepted) fill 32 bits up to 2126; 28 bits of the id break ties.
+    seconds = pc.take(created, picked).cast(pa.int64()).to_numpy(zero_copy_only=False) // 1_000_000 - 631_152_000
+    id_prefix = np.fromiter((int(i[:7], 16) for i in picked_ids.to_pylist()), dtype=np.int64, count=len(rows))
+    index = pa.table({
+        "verbatim_id": picked_ids,
+        "order_key": pa.array((seconds << 28) + id_prefix, type=pa.int64()),  # time, then id: ties resolve alike
+        "run_id": pa.array([ctx.run_id] * len(rows), type=pa.string()),
+        "buckets": pa.FixedSizeListArray.from_arrays(pa.array(buckets.reshape(-1)), buckets.shape[1]).cast(
+            pa.list_(pa.uint64())),
         "signature": pa.FixedSizeListArray.from_arrays(pa.array(signatures.reshape(-1)), signatures.shape[1]).cast(
             pa.list_(pa.uint32())),
     })
-    return PreparedBatch(verbatims, quarantine, bands, signature_table, batch_duplicates)
+    return PreparedBatch(verbatims, quarantine, index, batch_duplicates)
 
 
 def check_mapping(file_name: str, source: str, header: list[str], mapping: dict[str, str]) -> None:
@@ -355,13 +353,10 @@ def _ingest_file(con: duckdb.DuckDBPyConnection, path: Path, source: str, config
     def write(rows_read: int, bytes_done: int, prepared: PreparedBatch) -> None:
         with store.transaction(con):
             inserted = store.insert_verbatims(con, prepared.verbatims)
-            if prepared.bands.num_rows and inserted:
+            index = prepared.near_dup_index
+            if index.num_rows and inserted:
                 new_ids = pa.array(inserted, type=pa.string())
-                store.insert_near_dup_index(
-                    con,
-                    prepared.bands.filter(pc.is_in(prepared.bands["verbatim_id"], value_set=new_ids)),
-                    prepared.signatures.filter(pc.is_in(prepared.signatures["verbatim_id"], value_set=new_ids)),
-                )
+                store.insert_near_dup_index(con, index.filter(pc.is_in(index["verbatim_id"], value_set=new_ids)))
             store.insert_quarantine(con, prepared.quarantine)
         counts.read += rows_read
         counts.stored += len(inserted)

@@ -101,15 +101,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             rows_quarantined INTEGER NOT NULL,
             errors VARCHAR[]
         );
-        CREATE TABLE raw.near_dup_bands (
+        CREATE TABLE raw.near_dup_index (
             verbatim_id VARCHAR NOT NULL,
-            created_at TIMESTAMPTZ NOT NULL,
-            band UTINYINT NOT NULL,
-            bucket UBIGINT NOT NULL,
-            run_id VARCHAR NOT NULL
-        );
-        CREATE TABLE raw.near_dup_signatures (
-            verbatim_id VARCHAR NOT NULL,
+            order_key BIGINT NOT NULL,
+            run_id VARCHAR NOT NULL,
+            buckets UBIGINT[] NOT NULL,
             signature UINTEGER[] NOT NULL
         );
         CREATE TABLE raw.near_duplicates (
@@ -131,8 +127,7 @@ TABLE_COMMENTS: dict[str, str] = {
     "raw.quarantine": "Rows that could not be stored, with the file, line, reason and original content (PII-redacted); nothing is lost silently.",
     "raw.ingest_files": "One row per ingested file (by content hash): rows read, stored, duplicated and quarantined; read = stored + duplicate + quarantined.",
     "raw.ingest_runs": "One row per ingestion run (voc ingest, nightly): totals and the files that could not be read.",
-    "raw.near_dup_bands": "MinHash LSH buckets of each verbatim's word set, used to find near-duplicate candidates; internal.",
-    "raw.near_dup_signatures": "MinHash signature of each verbatim's word set, used to confirm near-duplicates; internal.",
+    "raw.near_dup_index": "MinHash LSH buckets and signature of each verbatim's word set, to find and confirm near-duplicates; internal.",
     "raw.near_duplicates": "Near-duplicate verbatims (retweets, copy-paste campaigns, one complaint sent twice) linked to their earliest original.",
 }
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
@@ -190,12 +185,10 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "files_failed": "Files that could not be read at all.",
         "errors": "One sentence per unreadable file.",
     },
-    "raw.near_dup_signatures": {
+    "raw.near_dup_index": {
+        "order_key": "Creation time in seconds, then a hash of the id: orders verbatims to find the earliest original.",
+        "buckets": "One hash per MinHash band; texts that share a bucket are near-duplicate candidates.",
         "signature": "MinHash values; the share of equal values between two texts estimates their word-set Jaccard similarity.",
-    },
-    "raw.near_dup_bands": {
-        "band": "MinHash band number.",
-        "bucket": "Hash of the band's MinHash values; equal buckets mean similar word sets.",
     },
     "meta.schema_migrations": {
         "version": "Schema version reached by the migration.",
@@ -461,8 +454,7 @@ def file_scope(con: duckdb.DuckDBPyConnection, *, source: str, file_name: str, f
         con.execute("""
             CREATE OR REPLACE TEMP TABLE failed_ids AS
             SELECT verbatim_id FROM raw.verbatims WHERE run_id = ? AND source = ? AND file_name = ?""", params)
-        con.execute("DELETE FROM raw.near_dup_bands WHERE verbatim_id IN (SELECT verbatim_id FROM failed_ids)")
-        con.execute("DELETE FROM raw.near_dup_signatures WHERE verbatim_id IN (SELECT verbatim_id FROM failed_ids)")
+        con.execute("DELETE FROM raw.near_dup_index WHERE verbatim_id IN (SELECT verbatim_id FROM failed_ids)")
         con.execute("DELETE FROM raw.verbatims WHERE run_id = ? AND source = ? AND file_name = ?", params)
         con.execute("DELETE FROM raw.quarantine WHERE run_id = ? AND source = ? AND file_sha256 = ?",
                     [run_id, source, file_sha256])
@@ -496,15 +488,14 @@ def insert_verbatims(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> list[str
     return [r[0] for r in inserted]
 
 
-def insert_near_dup_index(con: duckdb.DuckDBPyConnection, bands: pa.Table, signatures: pa.Table) -> None:
+def insert_near_dup_index(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
     """Store the MinHash buckets and signatures of newly stored verbatims."""
-    for table, rows in (("raw.near_dup_bands", bands), ("raw.near_dup_signatures", signatures)):
-        if rows.num_rows:
-            con.register("incoming_index", rows)
-            try:
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_index")
-            finally:
-                con.unregister("incoming_index")
+    if rows.num_rows:
+        con.register("incoming_index", rows)
+        try:
+            con.execute("INSERT INTO raw.near_dup_index BY NAME SELECT * FROM incoming_index")
+        finally:
+            con.unregister("incoming_index")
 
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
@@ -543,42 +534,50 @@ def record_run(con: duckdb.DuckDBPyConnection, *, run_id: str, command: str, sta
 def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_similarity: float) -> int:
     """Link each verbatim of this run to the earliest verbatim it nearly copies; returns links made.
 
-    Candidates are the earliest member of each LSH bucket the verbatim falls in (so a
-    campaign of ten thousand copies costs ten thousand comparisons, not a hundred
-    million); a candidate is kept when the signatures agree on `min_similarity` of
-    their values. Each step joins on its full key: joined in one query, the optimiser
-    may pair every member of a bucket with every other.
+    The candidate is the earliest member of the verbatim's LSH buckets that shares the
+    most buckets with it (so a campaign of ten thousand copies costs ten thousand
+    comparisons, not a hundred million); it is kept when the signatures agree on
+    `min_similarity` of their values. Each step joins on its full key: joined in one
+    query, the optimiser may pair every member of a bucket with every other.
     """
     con.execute("""
         CREATE OR REPLACE TEMP TABLE nd_new AS
-        SELECT verbatim_id, band, bucket FROM raw.near_dup_bands WHERE run_id = ?
+        SELECT verbatim_id, unnest(range(len(buckets))) AS band, unnest(buckets) AS bucket
+        FROM raw.near_dup_index WHERE run_id = ?
     """, [run_id])
-    con.execute("""
+    # The earliest member of each bucket that has several; a single-member bucket proposes nothing.
+    # When this run brought a good share of the index, grouping everything beats filtering first.
+    new_rows, all_rows = con.execute("""
+        SELECT count(*) FILTER (WHERE run_id = ?), count(*) FROM raw.near_dup_index""", [run_id]).fetchone()
+    only_touched = "WHERE (band, bucket) IN (SELECT band, bucket FROM nd_new)" if new_rows * 4 < all_rows else ""
+    con.execute(f"""
         CREATE OR REPLACE TEMP TABLE nd_roots AS
-        SELECT b.band, b.bucket, arg_min(b.verbatim_id, (b.created_at, b.verbatim_id)) AS root_id
-        FROM raw.near_dup_bands b SEMI JOIN nd_new n ON b.band = n.band AND b.bucket = n.bucket
-        GROUP BY ALL
+        SELECT band, bucket, arg_min(verbatim_id, order_key) AS root_id
+        FROM (SELECT verbatim_id, order_key, unnest(range(len(buckets))) AS band, unnest(buckets) AS bucket
+              FROM raw.near_dup_index)
+        {only_touched}
+        GROUP BY ALL HAVING count(*) > 1
     """)
+    # One candidate per verbatim: the root it shares the most buckets with.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE nd_candidates AS
-        SELECT DISTINCT n.verbatim_id, r.root_id
-        FROM nd_new n JOIN nd_roots r ON r.band = n.band AND r.bucket = n.bucket
-        WHERE r.root_id <> n.verbatim_id
+        SELECT verbatim_id, arg_max(root_id, (shared::BIGINT << 32) + (hash(root_id) >> 32)::BIGINT) AS root_id
+        FROM (SELECT n.verbatim_id, r.root_id, count(*) AS shared
+              FROM nd_new n JOIN nd_roots r ON r.band = n.band AND r.bucket = n.bucket
+              WHERE r.root_id <> n.verbatim_id
+              GROUP BY ALL)
+        GROUP BY verbatim_id
     """)
     linked = con.execute("""
         INSERT INTO raw.near_duplicates
-        WITH scored AS (
-            SELECT c.verbatim_id, c.root_id,
-                   len(list_filter(list_zip(a.signature, b.signature), p -> p[1] = p[2])) / len(a.signature) AS similarity
-            FROM nd_candidates c
-            JOIN raw.near_dup_signatures a ON a.verbatim_id = c.verbatim_id
-            JOIN raw.near_dup_signatures b ON b.verbatim_id = c.root_id
-        )
-        SELECT s.verbatim_id, arg_max(s.root_id, (s.similarity, -epoch(v.created_at))), max(s.similarity), ?
-        FROM scored s JOIN raw.verbatims v ON v.verbatim_id = s.root_id
-        WHERE s.similarity >= ?
-          AND NOT EXISTS (SELECT 1 FROM raw.near_duplicates d WHERE d.verbatim_id = s.verbatim_id)
-        GROUP BY s.verbatim_id
+        SELECT verbatim_id, root_id, similarity, ?
+        FROM (SELECT c.verbatim_id, c.root_id,
+                     len(list_filter(list_zip(a.signature, b.signature), p -> p[1] = p[2])) / len(a.signature) AS similarity
+              FROM nd_candidates c
+              JOIN raw.near_dup_index a ON a.verbatim_id = c.verbatim_id
+              JOIN raw.near_dup_index b ON b.verbatim_id = c.root_id)
+        WHERE similarity >= ?
+          AND verbatim_id NOT IN (SELECT verbatim_id FROM raw.near_duplicates)
     """, [run_id, min_similarity]).fetchone()[0]
     con.execute("DROP TABLE nd_new; DROP TABLE nd_roots; DROP TABLE nd_candidates")
     return int(linked)
