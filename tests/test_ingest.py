@@ -213,3 +213,12 @@ def test_xlsx_and_parquet_sources(tmp_path, config):
     assert report.totals.stored == 3 and not report.errors
     assert sorted(query(config, "SELECT source_id, score, touchpoint FROM raw.verbatims")) == [
         ("r1", 9, "livraison"), ("r2", 2, "sav"), ("r3", 10, None)]
+
+
+def test_example_config_is_valid():
+    from tests.conftest import ROOT
+
+    config = load_config(ROOT / "voc.example.yaml", env={"VOC_SMTP_PORT": "2525"})
+    assert config.brand_handles == frozenset({"mamarque", "mamarque_sav"})
+    assert config.field_aliases["nps"]["score"][0] == "Q1 - Recommandation"
+    assert config.smtp.port == 2525 and config.smtp.recipients == ("qualite@example.org",)

@@ -21,7 +21,6 @@ import pyarrow.compute as pc
 BANDS = 8
 ROWS_PER_BAND = 4
 MIN_SIMILARITY = 0.75  # estimated Jaccard similarity of word sets to call two texts near-duplicates
-_MASK32 = np.uint64(0xFFFFFFFF)
 _rng = np.random.default_rng(20261122)  # fixed: signatures must be stable across runs and machines
 _A = _rng.integers(1, 2**63, size=BANDS * ROWS_PER_BAND, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 2**63, size=BANDS * ROWS_PER_BAND, dtype=np.uint64)
