@@ -35,6 +35,7 @@ OTHER_WORDS = frozenset(
 CANDIDATE_LANGUAGES = ["fr", "en", "es", "de", "it", "pt", "nl", "ar", "ro", "pl", "tr"]
 MIN_WORDS_TO_JUDGE = 3
 MODEL_CONFIDENCE = 0.9
+HEAD_CHARS = 300  # both the fast path and the model read only this much of a text
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ def _identifier():
 
 
 def detect_language(text: str) -> LanguageGuess:
-    # The opening of a verbatim says its language; reading 400 characters bounds the cost.
-    head = text[:400].lower().replace("’", "'")
+    # The opening of a verbatim says its language; reading only that bounds the cost.
+    head = text[:HEAD_CHARS].lower().replace("’", "'")
     words = _WORD.findall(head)
     if len(words) < MIN_WORDS_TO_JUDGE:
         return LanguageGuess("und", 0.0, True)
@@ -75,7 +76,6 @@ def detect_language(text: str) -> LanguageGuess:
 _FRENCH_RE = (r"\b(?:" + "|".join(sorted(w for w in FRENCH_WORDS if "'" not in w and w.isascii())) + r")\b"
               + r"|\b(?:c|d|j|l|m|n|s|qu)['’]")
 _OTHER_RE = r"\b(?:" + "|".join(sorted(w for w in OTHER_WORDS if w.isascii())) + r")\b"
-HEAD_CHARS = 300
 
 
 def detect_languages(texts: pa.Array) -> list[LanguageGuess]:
