@@ -1,4 +1,4 @@
-"""Nightly Prefect flow: ingest the inbox (tagging, topics and alerts join later).
+"""Nightly Prefect flow: ingest the inbox, then tag the new verbatims (topics and alerts join later).
 
 A thin wrapper: it resolves the configuration and calls `voc.pipeline` steps as tasks.
 Runs locally in ephemeral mode (`python flows/nightly.py`) or as the `nightly`
@@ -51,12 +51,23 @@ def ingest_inbox(config, inbox: Path) -> dict:
     return report.to_json()
 
 
+@task(name="tag-new-verbatims", retries=3, retry_delay_seconds=[10, 60, 300], cache_policy=NONE,
+      retry_condition_fn=_retry_on_transient)
+def tag_new_verbatims(config) -> dict:
+    logger = get_run_logger()
+    result = pipeline.tag_new_verbatims(config)
+    logger.info(pipeline.format_tagging(result))
+    return {"tagged": result.tagged, "with_irritant": result.with_irritant,
+            "seconds": round(result.seconds, 1), "model_version": result.model_version}
+
+
 @flow(name="voc-nightly")
 def nightly(inbox: str | None = None, db: str | None = None, config_path: str | None = None) -> dict:
-    """Ingest what is new in the inbox; safe to run twice."""
+    """Ingest what is new in the inbox, then tag it; safe to run twice."""
     config = load_config(config_path).with_db(db)
-    result = ingest_inbox(config, Path(inbox) if inbox else config.inbox)
-    return {"ingest": result}
+    ingested = ingest_inbox(config, Path(inbox) if inbox else config.inbox)
+    tagged = tag_new_verbatims(config)
+    return {"ingest": ingested, "tagging": tagged}
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import typer
 from voc.config import SOURCES, Config, ConfigError, load_config
 
 app = typer.Typer(
-    help="voc: voice-of-customer text mining for French verbatims (ingest, redact, nightly batch, demo).",
+    help="voc: voice-of-customer text mining for French verbatims (ingest, redact, tag, eval, nightly batch, demo).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -143,6 +143,63 @@ def redact(
 
 @app.command()
 @handle_errors
+def tag(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT", help="CSV or JSONL file with an id and a text column.")],
+    out: Annotated[Path, typer.Option("--out", help="Output JSON Lines file, one tagged object per input row.")],
+    id_col: Annotated[str, typer.Option("--id-col", help="Name of the id column.")] = "id",
+    text_col: Annotated[str, typer.Option("--text-col", help="Name of the text column.")] = "text",
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Tag texts with irritants, enchantements, emotions, irony, effort, sentiment and stages (no database)."""
+    from voc.progress import ProgressPrinter
+    from voc.tagger import TaggerError, load_tagger
+    from voc.tagging import TagInputError, tag_file
+
+    cfg = _config(config, None)
+    if not input_path.is_file():
+        raise UsageProblem(f"input file {input_path} does not exist.")
+    try:
+        tagger = load_tagger(cfg)
+        result = tag_file(tagger, input_path, out, id_col, text_col, cfg.brand_handles,
+                          progress=ProgressPrinter(enabled=not quiet))
+    except (TaggerError, TagInputError) as exc:
+        raise UsageProblem(str(exc)) from None
+    rate = result.rows / result.seconds if result.seconds else 0.0
+    typer.echo(f"{result.rows:,} rows tagged into {out} in {result.seconds:.1f} s ({rate:,.0f}/s); "
+               f"{result.with_irritant:,} with at least one irritant; model {result.model_version}", err=True)
+
+
+@app.command(name="eval")
+@handle_errors
+def eval_command(
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSON Lines file (see docs/labelling_guide.md).")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Also write the report (Markdown) to this file.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the summary measures as JSON instead of the report.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Score the tagger on a gold file: per-code precision, recall and F1, micro and macro F1, accuracy."""
+    from voc.evaluation import GoldError, evaluate, format_evaluation, read_gold
+    from voc.tagger import TaggerError, load_tagger
+    from voc.tagging import tag_texts
+
+    cfg = _config(config, None)
+    try:
+        rows = read_gold(gold)
+        tagger = load_tagger(cfg)
+    except (GoldError, TaggerError) as exc:
+        raise UsageProblem(str(exc)) from None
+    predictions = list(tag_texts(tagger, [r["id"] for r in rows], [r["text"] for r in rows], cfg.brand_handles))
+    result = evaluate(rows, predictions)
+    report = format_evaluation(result, f"Evaluation on {gold.name} ({tagger.model_version})")
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(report, encoding="utf-8")
+    typer.echo(json.dumps(result.summary(), indent=2) if json_out else report)
+
+
+@app.command()
+@handle_errors
 def nightly(
     inbox: Annotated[Optional[Path], typer.Option("--inbox", help="Folder of new files: inbox/<source>/* or files named <source>*.")] = None,
     db: DbOption = None,
@@ -159,6 +216,10 @@ def nightly(
         raise UsageProblem(f"inbox folder {inbox} does not exist; create it or pass --inbox.")
     result = run_nightly(cfg, inbox, progress=ProgressPrinter(enabled=not quiet))
     _print_report(result.ingest, cfg.db_path)
+    if result.tagging:
+        from voc.pipeline import format_tagging
+
+        typer.echo(format_tagging(result.tagging), err=True)
     if result.ingest.errors:
         raise typer.Exit(2)
 

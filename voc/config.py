@@ -96,6 +96,20 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class TaggingSettings:
+    """What the tagger reads and where it draws the line (scores are calibrated probabilities)."""
+
+    taxonomy: Path | None = None  # None: the taxonomy shipped in voc/resources
+    signals: Path | None = None
+    release: str = "current"  # folder under models/tagger/, or "current" for the newest
+    irritant_threshold: float | None = None  # None: the threshold frozen in the release
+    enchantement_threshold: float | None = None
+    stage_threshold: float | None = None
+    batch_size: int = 256
+    chunk_rows: int = 20_000  # verbatims read, tagged and written per step in the nightly
+
+
+@dataclass(frozen=True)
 class SmtpSettings:
     host: str = "localhost"
     port: int = 25
@@ -118,6 +132,7 @@ class Config:
     field_aliases: dict[str, dict[str, list[str]]]
     ingest: IngestSettings = field(default_factory=IngestSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    tagging: TaggingSettings = field(default_factory=TaggingSettings)
     config_file: Path | None = None
 
     def with_db(self, db_path: Path | str | None) -> Config:
@@ -190,6 +205,15 @@ def load_config(path: Path | str | None = None, *, env: dict[str, str] | None = 
     except TypeError as exc:
         raise ConfigError(f"Unknown setting under 'ingest' in {config_file}: {exc}.") from exc
 
+    tagging_data = dict(data.get("tagging", {}) or {})
+    for key in ("taxonomy", "signals"):
+        if tagging_data.get(key):
+            tagging_data[key] = _resolve(base, tagging_data[key])
+    try:
+        tagging = TaggingSettings(**tagging_data)
+    except TypeError as exc:
+        raise ConfigError(f"Unknown setting under 'tagging' in {config_file}: {exc}.") from exc
+
     smtp_data = dict(data.get("smtp", {}) or {})
     smtp = SmtpSettings(
         host=env.get("VOC_SMTP_HOST", smtp_data.get("host", "localhost")),
@@ -213,5 +237,6 @@ def load_config(path: Path | str | None = None, *, env: dict[str, str] | None = 
         field_aliases=aliases,
         ingest=ingest,
         smtp=smtp,
+        tagging=tagging,
         config_file=config_file,
     )

@@ -18,8 +18,112 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
 
 @dataclass
+class TagRunResult:
+    tagged: int
+    with_irritant: int
+    seconds: float
+    model_version: str
+
+
+@dataclass
 class NightlyResult:
     ingest: IngestReport
+    tagging: TagRunResult | None = None
+
+
+def taxonomy_rows(tagger):
+    """The taxonomy in use as an Arrow table for nlp.codes (labels for analysts' SQL)."""
+    import pyarrow as pa
+
+    t = tagger.taxonomy
+    rows = [("stage", s.code, s.label, s.code, s.description, False) for s in t.stages]
+    rows += [(c.kind, c.code, c.label, c.stage, c.description, c.retired) for c in t.codes]
+    rows += [("emotion", e.code, e.label, None, e.description, False) for e in t.emotions]
+    names = ["kind", "code", "label", "stage", "description", "retired"]
+    return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+
+
+def results_to_arrow(results: list[dict], ids: list[str], model_version: str, run_id: str):
+    """Tagger outputs -> the three Arrow tables that nlp.verbatim_tags, nlp.tags and nlp.emotions take."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    now = dt.datetime.now(dt.timezone.utc)
+    verbatims = pa.table({
+        "verbatim_id": ids,
+        "model_version": [model_version] * len(ids),
+        "sentiment": [r["sentiment"] for r in results],
+        "sentiment_label": [r["sentiment_label"] for r in results],
+        "stages": [r["stages"] for r in results],
+        "ironie": [r["ironie"] for r in results],
+        "effort": [r["effort"] for r in results],
+        "run_id": [run_id] * len(ids),
+        "tagged_at": pa.array([now] * len(ids), pa.timestamp("us", tz="UTC")),
+    })
+    tag_cols: dict[str, list] = {k: [] for k in ("verbatim_id", "kind", "code", "stage", "score", "evidence",
+                                                 "evidence_source", "exemplar")}
+    emo_cols: dict[str, list] = {"verbatim_id": [], "emotion": [], "intensity": []}
+    for vid, r in zip(ids, results):
+        for kind, key in (("irritant", "irritants"), ("enchantement", "enchantements")):
+            for t in r[key]:
+                for col, value in (("verbatim_id", vid), ("kind", kind), ("code", t["code"]), ("stage", t["stage"]),
+                                   ("score", t["score"]), ("evidence", t["evidence"]),
+                                   ("evidence_source", t["source"]), ("exemplar", t.get("exemplar"))):
+                    tag_cols[col].append(value)
+        for emotion, intensity in r["emotions"].items():
+            emo_cols["verbatim_id"].append(vid)
+            emo_cols["emotion"].append(emotion)
+            emo_cols["intensity"].append(float(intensity))
+    tags = pa.table({**tag_cols, "model_version": [model_version] * len(tag_cols["code"])},
+                    schema=pa.schema([("verbatim_id", pa.string()), ("kind", pa.string()), ("code", pa.string()),
+                                      ("stage", pa.string()), ("score", pa.float64()), ("evidence", pa.string()),
+                                      ("evidence_source", pa.string()), ("exemplar", pa.string()),
+                                      ("model_version", pa.string())]))
+    emotions = pa.table({**emo_cols, "model_version": [model_version] * len(emo_cols["emotion"])},
+                        schema=pa.schema([("verbatim_id", pa.string()), ("emotion", pa.string()),
+                                          ("intensity", pa.float64()), ("model_version", pa.string())]))
+    return verbatims, tags, emotions
+
+
+def tag_new_verbatims(config: Config, tagger=None, progress: ProgressCallback | None = None) -> TagRunResult:
+    """Tag every French verbatim that the current model version has not tagged yet.
+
+    Chunks are read, tagged and written in one write session; a rerun finds nothing new.
+    """
+    import time
+
+    from voc.tagger import load_tagger
+
+    tagger = tagger or load_tagger(config)
+    started = time.monotonic()
+    run_id = new_run_id()
+    tagged = with_irritant = 0
+    chunk = config.tagging.chunk_rows
+    with store.write_session(config.db_path) as con:
+        total = store.count_untagged(con, tagger.model_version)
+        store.register_model(con, model_version=tagger.model_version, component="tagger",
+                             release=tagger.release_name,
+                             details={"release": tagger.release.get("fitted_on", {}),
+                                      "thresholds": tagger.thresholds},
+                             codes=taxonomy_rows(tagger))
+        while tagged < total:
+            batch = store.untagged_verbatims(con, tagger.model_version, chunk)
+            if batch.num_rows == 0:
+                break
+            ids = batch.column("verbatim_id").to_pylist()
+            texts = batch.column("text").to_pylist()
+            done_before = tagged
+            results = []
+            step = max(1, min(2000, chunk))
+            for offset in range(0, len(texts), step):
+                results.extend(tagger.tag(texts[offset:offset + step]))
+                if progress:
+                    progress("tagging", done_before + len(results), done_before + len(results), total)
+            store.write_tags(con, *results_to_arrow(results, ids, tagger.model_version, run_id))
+            tagged += len(ids)
+            with_irritant += sum(1 for r in results if r["irritants"])
+    return TagRunResult(tagged, with_irritant, time.monotonic() - started, tagger.model_version)
 
 
 def ingest_inbox(config: Config, inbox: Path, progress: ProgressCallback | None = None,
@@ -31,9 +135,18 @@ def ingest_inbox(config: Config, inbox: Path, progress: ProgressCallback | None 
                             skip_known=True, progress=progress)
 
 
-def run_nightly(config: Config, inbox: Path, progress: ProgressCallback | None = None) -> NightlyResult:
+def run_nightly(config: Config, inbox: Path, progress: ProgressCallback | None = None,
+                tagger=None) -> NightlyResult:
+    """Ingest what is new, then tag what is new; each step publishes its own snapshot."""
     report = ingest_inbox(config, inbox, progress)
-    return NightlyResult(ingest=report)
+    tagging = tag_new_verbatims(config, tagger, progress)
+    return NightlyResult(ingest=report, tagging=tagging)
+
+
+def format_tagging(result: TagRunResult) -> str:
+    rate = result.tagged / result.seconds if result.seconds else 0.0
+    return (f"{result.tagged:,} verbatims tagged ({result.with_irritant:,} with an irritant) in "
+            f"{result.seconds:.1f} s ({rate:,.0f}/s); model {result.model_version}")
 
 
 def ensure_sample(sample_dir: Path = SAMPLE_DIR) -> Path:
@@ -88,6 +201,7 @@ def run_demo(config: Config, progress: ProgressCallback | None = None) -> str:
     result = run_nightly(config, sample, progress)
     return "\n".join([
         format_report(result.ingest),
+        format_tagging(result.tagging) if result.tagging else "",
         "",
         describe_store(config),
         "",

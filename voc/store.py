@@ -12,6 +12,7 @@ file beside the database.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -118,6 +119,53 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (2, "kinds of PII redacted per verbatim", """
         ALTER TABLE raw.verbatims ADD COLUMN pii_kinds VARCHAR[];
     """),
+    (3, "tagging results", """
+        CREATE TABLE nlp.models (
+            model_version VARCHAR PRIMARY KEY,
+            component VARCHAR NOT NULL,
+            release VARCHAR NOT NULL,
+            details JSON,
+            first_used_at TIMESTAMPTZ NOT NULL,
+            last_used_at TIMESTAMPTZ NOT NULL,
+            is_current BOOLEAN NOT NULL
+        );
+        CREATE TABLE nlp.codes (
+            code VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            label VARCHAR NOT NULL,
+            stage VARCHAR,
+            description VARCHAR,
+            retired BOOLEAN NOT NULL
+        );
+        CREATE TABLE nlp.verbatim_tags (
+            verbatim_id VARCHAR NOT NULL,
+            model_version VARCHAR NOT NULL,
+            sentiment DOUBLE NOT NULL,
+            sentiment_label VARCHAR NOT NULL,
+            stages VARCHAR[] NOT NULL,
+            ironie DOUBLE NOT NULL,
+            effort DOUBLE NOT NULL,
+            run_id VARCHAR NOT NULL,
+            tagged_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE nlp.tags (
+            verbatim_id VARCHAR NOT NULL,
+            model_version VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            stage VARCHAR NOT NULL,
+            score DOUBLE NOT NULL,
+            evidence VARCHAR NOT NULL,
+            evidence_source VARCHAR NOT NULL,
+            exemplar VARCHAR
+        );
+        CREATE TABLE nlp.emotions (
+            verbatim_id VARCHAR NOT NULL,
+            model_version VARCHAR NOT NULL,
+            emotion VARCHAR NOT NULL,
+            intensity DOUBLE NOT NULL
+        );
+    """),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -129,6 +177,11 @@ TABLE_COMMENTS: dict[str, str] = {
     "raw.ingest_runs": "One row per ingestion run (voc ingest, nightly): totals and the files that could not be read.",
     "raw.near_dup_index": "MinHash LSH buckets and signature of each verbatim's word set, to find and confirm near-duplicates; internal.",
     "raw.near_duplicates": "Near-duplicate verbatims (retweets, copy-paste campaigns, one complaint sent twice) linked to their earliest original.",
+    "nlp.models": "Every model version that wrote annotations (tagger release + taxonomy + lexicons + spaCy model); is_current marks the one the marts show.",
+    "nlp.codes": "The taxonomy the current tagger uses: stages, irritants, enchantements and emotions with their French labels.",
+    "nlp.verbatim_tags": "One row per French verbatim and tagger version: sentiment, stages, irony and effort (tags and emotions in nlp.tags and nlp.emotions).",
+    "nlp.tags": "Irritants and enchantements found in a verbatim, with calibrated score and evidence (span of text, and the example behind a similarity match).",
+    "nlp.emotions": "Emotions judged present in a verbatim, with their intensity (0 to 1].",
 }
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
     "raw.verbatims": {
@@ -195,6 +248,44 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "name": "What the migration changed.",
         "applied_at": "When it was applied to this database.",
     },
+    "nlp.models": {
+        "model_version": "Full version string: tagger code, release, taxonomy and lexicon digests, spaCy model.",
+        "component": "Which part wrote with this version (tagger, topics).",
+        "release": "Frozen release under models/ (its calibration and thresholds).",
+        "details": "Release metadata as JSON (what it was fitted on, its development metrics).",
+        "first_used_at": "First run that used this version.",
+        "last_used_at": "Latest run that used this version.",
+        "is_current": "True for the version the marts show.",
+    },
+    "nlp.codes": {
+        "code": "Code of the stage, irritant, enchantement or emotion.",
+        "kind": "stage, irritant, enchantement or emotion.",
+        "label": "French label, as shown in reports.",
+        "description": "What the code covers.",
+        "retired": "True when the code is kept for history but no longer tagged.",
+    },
+    "nlp.verbatim_tags": {
+        "sentiment": "Polarity from -1 (very negative) to +1 (very positive).",
+        "sentiment_label": "negatif, neutre or positif.",
+        "stages": "Journey stages the verbatim is about, most relevant first.",
+        "ironie": "Score 0 to 1 that the verbatim is ironic or sarcastic.",
+        "effort": "Score 0 to 1 of the effort the customer had to make (calls, reminders, waiting, re-explaining).",
+        "run_id": "Tagging run that wrote the row.",
+        "tagged_at": "When it was tagged.",
+    },
+    "nlp.tags": {
+        "kind": "irritant or enchantement.",
+        "code": "Taxonomy code (see nlp.codes for its label).",
+        "stage": "Journey stage of the code.",
+        "score": "Calibrated probability that the verbatim carries this code (0 to 1).",
+        "evidence": "The words of the verbatim behind the tag (PII-redacted).",
+        "evidence_source": "rule (a cue pattern matched), example (similar to a taxonomy example) or rule+example.",
+        "exemplar": "For example-based tags: the taxonomy example the evidence resembles.",
+    },
+    "nlp.emotions": {
+        "emotion": "Emotion code (colere, frustration, deception, inquietude, tristesse, degout, mefiance, surprise, joie, gratitude).",
+        "intensity": "Intensity of the emotion, 0 to 1.",
+    },
     "raw.near_duplicates": {
         "verbatim_id": "The later verbatim.",
         "original_id": "The earliest verbatim it copies.",
@@ -204,6 +295,17 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
 
 MART_VIEWS: dict[str, tuple[str, str]] = {
     "mart.verbatims": ("""
+        WITH current_model AS (
+            SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger'
+        ), tags AS (
+            SELECT verbatim_id,
+                   list(code ORDER BY score DESC) FILTER (WHERE kind = 'irritant') AS irritants,
+                   list(code ORDER BY score DESC) FILTER (WHERE kind = 'enchantement') AS enchantements
+            FROM nlp.tags WHERE model_version IN (SELECT model_version FROM current_model) GROUP BY verbatim_id
+        ), emotions AS (
+            SELECT verbatim_id, map(list(emotion ORDER BY intensity DESC), list(intensity ORDER BY intensity DESC)) AS emotions
+            FROM nlp.emotions WHERE model_version IN (SELECT model_version FROM current_model) GROUP BY verbatim_id
+        )
         SELECT v.verbatim_id, v.source, v.source_id, v.created_at,
                v.created_at AT TIME ZONE 'Europe/Paris' AS created_at_paris,
                strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week,
@@ -212,9 +314,42 @@ MART_VIEWS: dict[str, tuple[str, str]] = {
                CASE WHEN v.score >= 9 THEN 'promoteur' WHEN v.score >= 7 THEN 'passif'
                     WHEN v.score IS NOT NULL THEN 'detracteur' END AS nps_group,
                v.touchpoint, v.platform, v.author_key, v.likes, v.replies,
-               n.original_id AS near_duplicate_of, v.pii_count, v.file_name, v.line_no, v.ingested_at
-        FROM raw.verbatims v LEFT JOIN raw.near_duplicates n USING (verbatim_id)
-    """, "Every verbatim with its source fields, Paris time, ISO week, NPS group and near-duplicate link; start here."),
+               n.original_id AS near_duplicate_of,
+               t.sentiment, t.sentiment_label, t.stages,
+               coalesce(g.irritants, []) AS irritants, coalesce(g.enchantements, []) AS enchantements,
+               e.emotions, t.ironie, t.effort, t.model_version,
+               v.pii_count, v.file_name, v.line_no, v.ingested_at
+        FROM raw.verbatims v
+        LEFT JOIN raw.near_duplicates n USING (verbatim_id)
+        LEFT JOIN (SELECT * FROM nlp.verbatim_tags WHERE model_version IN (SELECT model_version FROM current_model)) t
+               USING (verbatim_id)
+        LEFT JOIN tags g USING (verbatim_id)
+        LEFT JOIN emotions e USING (verbatim_id)
+    """, "Every verbatim with its source fields, Paris time, ISO week, NPS group, near-duplicate link and the current tagger's tags; start here."),
+    "mart.tags": ("""
+        SELECT t.verbatim_id, v.source, v.created_at, strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week,
+               v.brand, v.sector, v.channel, v.score,
+               CASE WHEN v.score >= 9 THEN 'promoteur' WHEN v.score >= 7 THEN 'passif'
+                    WHEN v.score IS NOT NULL THEN 'detracteur' END AS nps_group,
+               t.kind, t.code, c.label, t.stage, s.label AS stage_label, t.score, t.evidence, t.evidence_source,
+               t.exemplar, v.text, t.model_version
+        FROM nlp.tags t
+        JOIN raw.verbatims v USING (verbatim_id)
+        LEFT JOIN nlp.codes c ON c.code = t.code AND c.kind = t.kind
+        LEFT JOIN nlp.codes s ON s.code = t.stage AND s.kind = 'stage'
+        WHERE t.model_version IN (SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger')
+    """, "One row per irritant or enchantement found by the current tagger, with its evidence and the verbatim's segment fields."),
+    "mart.emotions": ("""
+        SELECT e.verbatim_id, v.source, strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week,
+               v.brand, v.sector, e.emotion, c.label, e.intensity
+        FROM nlp.emotions e
+        JOIN raw.verbatims v USING (verbatim_id)
+        LEFT JOIN nlp.codes c ON c.code = e.emotion AND c.kind = 'emotion'
+        WHERE e.model_version IN (SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger')
+    """, "One row per emotion judged present by the current tagger, with its intensity."),
+    "mart.codes": ("""
+        SELECT kind, code, label, stage, description, retired FROM nlp.codes
+    """, "The taxonomy in use: stages, irritants, enchantements and emotions with their French labels."),
     "mart.quarantine": ("""
         SELECT source, file_name, line_no, reason, original_content, quarantined_at
         FROM raw.quarantine
@@ -395,6 +530,10 @@ VIEW_COLUMN_COMMENTS: dict[str, str] = {
     "french_verbatims": "Number of verbatims in French (the ones tagged).",
     "nps": "Net Promoter Score of the NPS answers: % promoters - % detractors.",
     "schema_name": "Schema of the store.",
+    "stage_label": "French label of the journey stage.",
+    "irritants": "Irritant codes found by the current tagger, highest score first.",
+    "enchantements": "Enchantement codes found by the current tagger, highest score first.",
+    "emotions": "Emotions judged present, emotion code -> intensity (0 to 1].",
     "description": "What it holds.",
 }
 
@@ -583,9 +722,62 @@ def link_near_duplicates(con: duckdb.DuckDBPyConnection, run_id: str, min_simila
     return int(linked)
 
 
+# ---------------------------------------------------------------------------- tagging writes
+
+
+def register_model(con: duckdb.DuckDBPyConnection, *, model_version: str, component: str, release: str,
+                   details: dict, codes: pa.Table | None = None) -> None:
+    """Make `model_version` the current one for its component; refresh the code labels."""
+    now = _now()
+    con.execute("UPDATE nlp.models SET is_current = false WHERE component = ?", [component])
+    con.execute("""
+        INSERT INTO nlp.models VALUES (?, ?, ?, ?, ?, ?, true)
+        ON CONFLICT (model_version) DO UPDATE SET last_used_at = excluded.last_used_at, is_current = true
+    """, [model_version, component, release, json.dumps(details, ensure_ascii=False), now, now])
+    if codes is not None:
+        con.register("codes_in", codes)
+        con.execute("DELETE FROM nlp.codes")
+        con.execute("INSERT INTO nlp.codes SELECT code, kind, label, stage, description, retired FROM codes_in")
+        con.unregister("codes_in")
+
+
+def count_untagged(con: duckdb.DuckDBPyConnection, model_version: str) -> int:
+    return con.execute("""
+        SELECT count(*) FROM raw.verbatims v
+        WHERE v.is_french AND NOT EXISTS (
+            SELECT 1 FROM nlp.verbatim_tags t WHERE t.verbatim_id = v.verbatim_id AND t.model_version = ?)
+    """, [model_version]).fetchone()[0]
+
+
+def untagged_verbatims(con: duckdb.DuckDBPyConnection, model_version: str, limit: int) -> pa.Table:
+    """French verbatims this model version has not tagged yet (verbatim_id, text), oldest first."""
+    return con.execute("""
+        SELECT v.verbatim_id, v.text FROM raw.verbatims v
+        ANTI JOIN (SELECT verbatim_id FROM nlp.verbatim_tags WHERE model_version = ?) t USING (verbatim_id)
+        WHERE v.is_french
+        ORDER BY v.created_at, v.verbatim_id
+        LIMIT ?
+    """, [model_version, limit]).fetch_arrow_table()
+
+
+def write_tags(con: duckdb.DuckDBPyConnection, verbatims: pa.Table, tags: pa.Table, emotions: pa.Table) -> None:
+    """One chunk of tagging results, all or nothing."""
+    with transaction(con):
+        con.register("vt_in", verbatims)
+        con.register("tags_in", tags)
+        con.register("emo_in", emotions)
+        con.execute("""INSERT INTO nlp.verbatim_tags SELECT verbatim_id, model_version, sentiment, sentiment_label,
+                       stages, ironie, effort, run_id, tagged_at FROM vt_in""")
+        con.execute("""INSERT INTO nlp.tags SELECT verbatim_id, model_version, kind, code, stage, score, evidence,
+                       evidence_source, exemplar FROM tags_in""")
+        con.execute("INSERT INTO nlp.emotions SELECT verbatim_id, model_version, emotion, intensity FROM emo_in")
+        for name in ("vt_in", "tags_in", "emo_in"):
+            con.unregister(name)
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the raw tables, for summaries and tests."""
-    names = ["raw.verbatims", "raw.quarantine", "raw.ingest_files", "raw.near_duplicates"]
+    names = ["raw.verbatims", "raw.quarantine", "raw.ingest_files", "raw.near_duplicates", "nlp.verbatim_tags", "nlp.tags"]
     return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in names}
 
 

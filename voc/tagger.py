@@ -1,0 +1,554 @@
+"""The tagger: irritants, enchantements, emotions, irony, effort, sentiment and journey stage.
+
+Two stages, kept apart so that each can be tested and calibrated on its own:
+
+* `Tagger.analyse` reads texts (in `nlp.pipe` batches) and returns raw *evidence*:
+  cue matches per sentence with negation, question and hypothesis checks, the best
+  similarity of each sentence to each code's examples, emotion, irony, effort and
+  sentiment cues. Pure function of the text, the taxonomy and the signal lexicons.
+* `Tagger.decide` turns that evidence into calibrated scores in [0, 1] with the
+  weights of a frozen release (`models/tagger/<release>/release.json`, fitted on the
+  development gold set by `voc.tagger_training`) and applies the thresholds.
+
+Every tag keeps its evidence: the span of text, and whether a rule, an example or both
+produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from voc.cues import fold
+from voc.french import FrenchNLP, load_french
+from voc.taxonomy import Signals, Taxonomy, load_signals, load_taxonomy
+
+TAGGER_CODE_VERSION = "1.0"
+NEGATION_WINDOW = 3
+# Words that, after "si", make it a condition ("si la facture...") rather than "so" ("si lent").
+HYPOTHESIS_FOLLOWERS = frozenset(
+    "le la les l' un une des du de vous je j' tu on il elle ils elles nous mon ma mes ton ta tes "
+    "son sa ses votre vos notre nos ce cet cette ces c' ça cela jamais personne rien aucun aucune "
+    "tout toute tous".split()
+)
+CLAUSE_BREAKS = frozenset({",", ";", ":", "mais", "cependant", "pourtant", "sauf", "(", ")", "-", "–"})
+_UPPER_WORD = re.compile(r"\b[A-ZÀ-Ý]{3,}\b")
+_ELONGATED = re.compile(r"([a-zA-Zà-ÿ])\1{2,}")
+_EXCLAMATIONS = re.compile(r"!{2,}|\?{2,}|[!?]{3,}")
+NEGATIVE_EMOTIONS = ("colere", "frustration", "deception", "inquietude", "tristesse", "degout", "mefiance")
+POSITIVE_EMOTIONS = ("joie", "gratitude")
+
+
+class TaggerError(RuntimeError):
+    """The tagger cannot be built (missing model, bad taxonomy, bad release)."""
+
+
+@dataclass
+class Hit:
+    """One cue that fired in one sentence."""
+
+    group: str  # "code" | "stage" | "emotion" | "irony" | "effort" | "positive" | "negative" | "intensifier"
+    key: str  # code, stage or emotion code; "" for lexicons without sub-keys
+    weight: float
+    start: int
+    end: int
+    sentence: int
+    cancelled: str = ""  # "", "negation", "question", "hypothesis"
+
+
+@dataclass
+class CodeEvidence:
+    rule_hits: int = 0
+    cancelled_hits: int = 0
+    rule_span: tuple[int, int] | None = None
+    similarity: float = 0.0
+    similarity_margin: float = 0.0
+    similarity_span: tuple[int, int] | None = None
+    exemplar: str = ""
+
+
+@dataclass
+class Analysis:
+    """Raw evidence for one text, before calibration."""
+
+    text: str
+    n_tokens: int
+    codes: dict[str, CodeEvidence]
+    stage_cues: dict[str, int]
+    emotion_cues: dict[str, float]
+    irony_cues: float
+    effort_cues: float
+    effort_hits: int
+    positive: float
+    negative: float
+    negated_positive: float
+    shouting: float  # share of letters in words written in capitals
+    exclamations: int
+    elongations: int
+    intensifiers: float
+    no_problem: int
+    spans: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    def span_text(self, span: tuple[int, int] | None) -> str:
+        return self.spans.get(span, "") if span else ""
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
+
+
+DEFAULT_RELEASE: dict = {
+    "name": "builtin",
+    "code_weights": {"irritant": [-3.0, 4.0, 6.0, 4.0, -2.0, 1.0], "enchantement": [-3.0, 4.0, 6.0, 4.0, -2.0, 1.0]},
+    "stage_weights": [-2.5, 5.0, 1.2],
+    "thresholds": {"irritant": 0.5, "enchantement": 0.5, "stage": 0.5},
+    "emotion_thresholds": {},
+    "sentiment_cuts": [-0.15, 0.2],
+    "irony_weights": [-3.0, 3.0, 2.0, 1.0],
+}
+
+
+def code_features(ev: CodeEvidence, valence: float) -> list[float]:
+    """Features of one (text, code) pair; the calibration weights apply to these, in order."""
+    rule = min(ev.rule_hits, 2) / 2.0
+    return [1.0, rule, ev.similarity, max(ev.similarity_margin, 0.0),
+            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence]
+
+
+def stage_features(best_tag: float, cue_hits: int) -> list[float]:
+    return [1.0, best_tag, min(cue_hits, 3) / 3.0]
+
+
+class Tagger:
+    """Builds once (model, cues, example vectors), then tags any number of texts."""
+
+    def __init__(self, taxonomy: Taxonomy, signals: Signals, french: FrenchNLP,
+                 release: dict | None = None, release_name: str = "builtin",
+                 thresholds: dict[str, float | None] | None = None, batch_size: int = 256):
+        from spacy.matcher import Matcher
+
+        self.taxonomy = taxonomy
+        self.signals = signals
+        self.french = french
+        self.batch_size = batch_size
+        self.release = {**DEFAULT_RELEASE, **(release or {})}
+        self.release_name = release_name
+        self.thresholds = dict(self.release["thresholds"])
+        for key, value in (thresholds or {}).items():
+            if value is not None:
+                self.thresholds[key] = float(value)
+        self.codes = {c.code: c for c in taxonomy.active}
+        self.model_version = (f"voc-tagger-{TAGGER_CODE_VERSION}/{release_name}"
+                              f"/taxonomy-{taxonomy.digest}/signals-{signals.digest}/{french.model_version}")
+        compiler = french.compiler
+        self._labels: dict[int, tuple[str, str, float, bool]] = {}
+        self.matcher = Matcher(french.nlp.vocab)
+        negator_keys = {compiler.keys_of(n)[0] for n in signals.negators if compiler.keys_of(n)}
+        self._negators = frozenset(negator_keys)
+
+        def add(group: str, key: str, cue: str, weight: float) -> None:
+            pattern = compiler.compile(cue)
+            label = f"{group}|{key}|{cue}"
+            match_id = french.nlp.vocab.strings.add(label)
+            has_negation = any(
+                (spec.get("LEMMA") in negator_keys) if isinstance(spec.get("LEMMA"), str)
+                else bool(set(spec.get("LEMMA", {}).get("IN", [])) & negator_keys)
+                for spec in pattern if "LEMMA" in spec
+            )
+            self._labels[match_id] = (group, key, weight, has_negation)
+            self.matcher.add(label, [pattern])
+
+        for code in self.codes.values():
+            for cue in code.cues:
+                add("code", code.code, cue, 1.0)
+        for stage in taxonomy.stages:
+            for cue in stage.cues:
+                add("stage", stage.code, cue, 1.0)
+        for emotion, cues in signals.emotions.items():
+            for cue, weight in cues.items():
+                add("emotion", emotion, cue, weight)
+        for group, lexicon in (("irony", signals.irony), ("effort", signals.effort),
+                               ("positive", signals.sentiment_positive), ("negative", signals.sentiment_negative),
+                               ("intensifier", signals.intensifiers)):
+            for cue, weight in lexicon.items():
+                add(group, "", cue, weight)
+        for phrase in signals.no_problem:
+            add("no_problem", "", phrase, 1.0)
+        self._question_openers = [compiler.keys_of(q) for q in signals.question_openers]
+        self._hypothesis_markers = [compiler.keys_of(h) for h in signals.hypothesis_markers]
+        self._key_si = compiler.keys_of("si")
+        self._hypothesis_followers = frozenset(k for w in HYPOTHESIS_FOLLOWERS for k in compiler.keys_of(w))
+        self._clause_breaks = frozenset(k for w in CLAUSE_BREAKS for k in compiler.keys_of(w))
+        # Example vectors, one matrix for all codes.
+        owners: list[str] = []
+        examples: list[str] = []
+        for code in self.codes.values():
+            for example in code.examples:
+                owners.append(code.code)
+                examples.append(example)
+        self._example_owner = np.array(owners)
+        self._example_text = examples
+        self._example_vectors = french.text_vectors(examples) if examples else np.zeros((0, 300), np.float32)
+        self._code_order = list(self.codes)
+        self._code_index = {c: i for i, c in enumerate(self._code_order)}
+        self._owner_index = np.array([self._code_index[o] for o in owners], dtype=np.int64)
+
+    # ------------------------------------------------------------------ analysis
+    def analyse(self, texts: Iterable[str]) -> list[Analysis]:
+        return [self._analyse_doc(doc) for doc in self.french.pipe(texts, batch_size=self.batch_size)]
+
+    def _sentence_flags(self, doc, sentences: list[tuple[int, int]]) -> tuple[list[bool], list[list[int]]]:
+        keys = [t.lemma_ for t in doc]
+        questions: list[bool] = []
+        hypotheses: list[list[int]] = []
+        for start, end in sentences:
+            words = keys[start:end]
+            last = next((w for w in reversed(words) if w.strip()), "")
+            is_question = last == "?" and "!" not in words
+            for opener in self._question_openers:
+                if opener and tuple(words[: len(opener)]) == opener:
+                    is_question = True
+            questions.append(is_question)
+            markers: list[int] = []
+            for marker in self._hypothesis_markers:
+                n = len(marker)
+                for i in range(len(words) - n + 1):
+                    if tuple(words[i:i + n]) == marker:
+                        if marker == self._key_si and (i + 1 >= len(words) or words[i + 1] not in self._hypothesis_followers):
+                            continue
+                        markers.append(start + i)
+            hypotheses.append(markers)
+        return questions, hypotheses
+
+    def _analyse_doc(self, doc) -> Analysis:
+        text = doc.text
+        sentences = [(s.start, s.end) for s in doc.sents] if len(doc) else []
+        sentence_of = np.zeros(len(doc), dtype=np.int64)
+        for i, (start, end) in enumerate(sentences):
+            sentence_of[start:end] = i
+        keys = [t.lemma_ for t in doc]
+        questions, hypotheses = self._sentence_flags(doc, sentences)
+        hits: list[Hit] = []
+        for match_id, start, end in self.matcher(doc):
+            group, key, weight, has_negation = self._labels[match_id]
+            sent = int(sentence_of[start])
+            if int(sentence_of[end - 1]) != sent:
+                continue
+            hit = Hit(group, key, weight, start, end, sent)
+            s_start = sentences[sent][0]
+            if not has_negation and group not in ("negative", "no_problem", "intensifier", "irony", "effort"):
+                window = keys[max(s_start, start - NEGATION_WINDOW):start]
+                if any(k in self._negators for k in window):
+                    hit.cancelled = "negation"
+            if group in ("code",) and not hit.cancelled:
+                if questions[sent]:
+                    hit.cancelled = "question"
+                else:
+                    for marker in hypotheses[sent]:
+                        if marker < start and not any(k in self._clause_breaks for k in keys[marker:start]):
+                            hit.cancelled = "hypothesis"
+                            break
+            hits.append(hit)
+
+        spans: dict[tuple[int, int], str] = {}
+        codes: dict[str, CodeEvidence] = {}
+        stage_cues: dict[str, int] = {}
+        emotion_cues: dict[str, float] = {}
+        irony = effort = positive = negative = negated_positive = intens = 0.0
+        effort_hits = no_problem = 0
+        no_problem_sentences: set[int] = set()
+        for hit in hits:
+            if hit.group == "no_problem":
+                no_problem += 1
+                no_problem_sentences.add(hit.sentence)
+        for hit in hits:
+            g = hit.group
+            if g == "code":
+                ev = codes.setdefault(hit.key, CodeEvidence())
+                if hit.cancelled:
+                    ev.cancelled_hits += 1
+                else:
+                    ev.rule_hits += 1
+                    span = self._evidence_span(doc, keys, hit.start, hit.end, sentences[hit.sentence])
+                    if ev.rule_span is None or (span[1] - span[0]) < (ev.rule_span[1] - ev.rule_span[0]):
+                        ev.rule_span = span
+                        spans[span] = doc[span[0]:span[1]].text
+            elif g == "stage":
+                if not hit.cancelled:
+                    stage_cues[hit.key] = stage_cues.get(hit.key, 0) + 1
+            elif g == "emotion":
+                if not hit.cancelled:
+                    emotion_cues[hit.key] = max(emotion_cues.get(hit.key, 0.0), hit.weight) + \
+                        (0.1 if hit.key in emotion_cues else 0.0)
+            elif g == "irony":
+                irony += hit.weight
+            elif g == "effort":
+                effort = max(effort, hit.weight)
+                effort_hits += 1
+            elif g == "positive":
+                if hit.cancelled:
+                    negated_positive += hit.weight
+                elif hit.sentence not in no_problem_sentences or hit.weight >= 0.5:
+                    positive += hit.weight
+            elif g == "negative":
+                window = keys[max(sentences[hit.sentence][0], hit.start - NEGATION_WINDOW):hit.start]
+                if any(k in self._negators for k in window) and hit.end - hit.start == 1:
+                    positive += 0.3 * hit.weight  # "pas mal", "pas cher"
+                elif hit.sentence not in no_problem_sentences:
+                    negative += hit.weight
+            elif g == "intensifier":
+                intens = max(intens, hit.weight)
+
+        self._similarities(doc, keys, sentences, questions, hypotheses, no_problem_sentences, codes, spans)
+        letters = sum(1 for c in text if c.isalpha())
+        shouted = sum(len(m.group()) for m in _UPPER_WORD.finditer(text))
+        return Analysis(
+            text=text, n_tokens=len(doc), codes=codes, stage_cues=stage_cues, emotion_cues=emotion_cues,
+            irony_cues=irony, effort_cues=effort, effort_hits=effort_hits, positive=positive,
+            negative=negative, negated_positive=negated_positive,
+            shouting=(shouted / letters) if letters else 0.0,
+            exclamations=len(_EXCLAMATIONS.findall(text)), elongations=len(_ELONGATED.findall(text)),
+            intensifiers=intens, no_problem=no_problem, spans=spans,
+        )
+
+    def _evidence_span(self, doc, keys: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, int]:
+        """The matched cue, widened to about five words within its clause, for a readable quote."""
+        s_start, s_end = sentence
+        while end - start < 5:
+            grew = False
+            if start > s_start and keys[start - 1] not in self._clause_breaks and not doc[start - 1].is_punct:
+                start -= 1
+                grew = True
+            if end - start < 5 and end < s_end and keys[end] not in self._clause_breaks and not doc[end].is_punct:
+                end += 1
+                grew = True
+            if not grew:
+                break
+        return start, end
+
+    def _units(self, doc, keys: list[str], sentences, questions, hypotheses, no_problem_sentences) -> list[tuple[int, int]]:
+        """Sentences and their clauses that may carry a tag (no questions, hypotheses, 'no problem')."""
+        units: list[tuple[int, int]] = []
+        for i, (start, end) in enumerate(sentences):
+            if questions[i] or i in no_problem_sentences or end - start < 3:
+                continue
+            clause_start = start
+            if hypotheses[i]:
+                # Skip the conditional clause: keep what follows its first break.
+                first = hypotheses[i][0]
+                nxt = next((j for j in range(first, end) if keys[j] in self._clause_breaks), None)
+                if nxt is None:
+                    continue
+                clause_start = start = nxt + 1
+            units.append((start, end))
+            pieces = []
+            for j in range(start, end):
+                if keys[j] in self._clause_breaks:
+                    pieces.append((clause_start, j))
+                    clause_start = j + 1
+            pieces.append((clause_start, end))
+            if len(pieces) > 1:
+                units.extend(p for p in pieces if p[1] - p[0] >= 3)
+        return units
+
+    def _similarities(self, doc, keys, sentences, questions, hypotheses, no_problem_sentences,
+                      codes: dict[str, CodeEvidence], spans: dict) -> None:
+        if not len(self._example_vectors):
+            return
+        units = self._units(doc, keys, sentences, questions, hypotheses, no_problem_sentences)
+        if not units:
+            return
+        vectors = self.french.span_vectors(doc, units)
+        sims = vectors @ self._example_vectors.T  # units x examples
+        n_codes = len(self._code_order)
+        best = np.full((len(units), n_codes), -1.0, dtype=np.float32)
+        best_example = np.zeros((len(units), n_codes), dtype=np.int64)
+        for u in range(len(units)):
+            row = sims[u]
+            order = np.argsort(row)  # ascending: the last write per code is its best example
+            best[u, self._owner_index[order]] = row[order]
+            best_example[u, self._owner_index[order]] = order
+        per_code = best.max(axis=0)
+        arg_unit = best.argmax(axis=0)
+        kinds = {c: self.codes[c].kind for c in self._code_order}
+        for kind in ("irritant", "enchantement"):
+            idx = [i for i, c in enumerate(self._code_order) if kinds[c] == kind]
+            if not idx:
+                continue
+            values = per_code[idx]
+            top = np.sort(values)[::-1]
+            for pos, i in enumerate(idx):
+                value = float(values[pos])
+                if value <= 0.3:
+                    continue
+                other = top[1] if top[0] == value and len(top) > 1 else top[0]
+                code = self._code_order[i]
+                ev = codes.setdefault(code, CodeEvidence())
+                ev.similarity = value
+                ev.similarity_margin = value - float(other)
+                span = units[int(arg_unit[i])]
+                ev.similarity_span = span
+                ev.exemplar = self._example_text[int(best_example[int(arg_unit[i]), i])]
+                spans.setdefault(span, doc[span[0]:span[1]].text)
+
+    # ------------------------------------------------------------------ decision
+    def valence(self, a: Analysis) -> float:
+        return math.tanh(a.negative - a.positive)
+
+    def code_score(self, a: Analysis, code: str) -> float:
+        ev = a.codes.get(code)
+        if ev is None:
+            return 0.0
+        kind = self.codes[code].kind
+        weights = self.release["code_weights"][kind]
+        valence = self.valence(a) if kind == "irritant" else -self.valence(a)
+        return _sigmoid(float(np.dot(weights, code_features(ev, valence))))
+
+    def decide(self, a: Analysis, topic: dict | None = None) -> dict:
+        """Calibrated tags for one analysed text, in the `voc tag` output shape (without id)."""
+        irony_w = self.release["irony_weights"]
+        tags: dict[str, list[dict]] = {"irritant": [], "enchantement": []}
+        scores: dict[str, float] = {}
+        for code, ev in a.codes.items():
+            if code not in self.codes:
+                continue
+            score = self.code_score(a, code)
+            scores[code] = score
+            kind = self.codes[code].kind
+            if score < self.thresholds[kind]:
+                continue
+            use_rule = ev.rule_span is not None
+            span = ev.rule_span if use_rule else ev.similarity_span
+            tags[kind].append({
+                "code": code, "stage": self.codes[code].stage, "score": round(score, 3),
+                "evidence": a.span_text(span),
+                "source": ("rule+example" if use_rule and ev.similarity >= 0.6 else "rule") if use_rule
+                else "example",
+                **({"exemplar": ev.exemplar} if not use_rule and ev.exemplar else {}),
+            })
+        irritant_mass = sum(t["score"] for t in tags["irritant"])
+        enchant_mass = sum(t["score"] for t in tags["enchantement"])
+        # Irony: sarcasm cues or praise that sits beside a complaint.
+        complaint = min(1.0, irritant_mass + 0.5 * a.negative)
+        irony = _sigmoid(irony_w[0] + irony_w[1] * min(a.irony_cues, 1.0) * complaint
+                         + irony_w[2] * min(a.positive, 1.0) * min(irritant_mass, 1.0) * (a.irony_cues > 0)
+                         + irony_w[3] * (a.elongations > 0) * complaint * (a.irony_cues > 0))
+        if irony >= 0.5:
+            tags["enchantement"] = []
+            enchant_mass = 0.0
+        for kind in tags:
+            tags[kind].sort(key=lambda t: -t["score"])
+
+        emotions = self._emotions(a, tags["irritant"], irony)
+        positive = 0.0 if irony >= 0.5 else a.positive
+        negative = a.negative + (a.positive if irony >= 0.5 else 0.0) + 0.5 * a.negated_positive
+        raw = (positive + 0.8 * enchant_mass + 0.5 * sum(emotions.get(e, 0) for e in POSITIVE_EMOTIONS)
+               - negative - 0.8 * irritant_mass - 0.3 * sum(emotions.get(e, 0) for e in NEGATIVE_EMOTIONS))
+        polarity = math.tanh(raw)
+        low, high = self.release["sentiment_cuts"]
+        label = "negatif" if polarity <= low else "positif" if polarity >= high else "neutre"
+
+        effort_from_codes = max((self.codes[t["code"]].effort * t["score"] for t in tags["irritant"]), default=0.0)
+        effort_cues = min(1.0, a.effort_cues + 0.15 * max(a.effort_hits - 1, 0))
+        effort = 1.0 - (1.0 - effort_cues) * (1.0 - effort_from_codes)
+
+        stage_scores: dict[str, float] = {}
+        stage_w = self.release["stage_weights"]
+        for stage in self.taxonomy.stages:
+            best_tag = max((t["score"] for kind in tags for t in tags[kind] if t["stage"] == stage.code), default=0.0)
+            cues = a.stage_cues.get(stage.code, 0)
+            if best_tag == 0 and cues == 0:
+                continue
+            score = _sigmoid(float(np.dot(stage_w, stage_features(best_tag, cues))))
+            if score >= self.thresholds["stage"]:
+                stage_scores[stage.code] = score
+        stages = sorted(stage_scores, key=lambda s: -stage_scores[s])
+        return {
+            "sentiment": round(polarity, 3),
+            "sentiment_label": label,
+            "stages": stages,
+            "irritants": tags["irritant"],
+            "enchantements": tags["enchantement"],
+            "emotions": emotions,
+            "ironie": round(irony, 3),
+            "effort": round(effort, 3),
+            "topic": topic,
+        }
+
+    def _emotions(self, a: Analysis, irritants: list[dict], irony: float) -> dict[str, float]:
+        boost = 0.0
+        boost += min(0.3, a.shouting * 1.5)
+        boost += min(0.2, 0.1 * a.exclamations)
+        boost += min(0.1, 0.05 * a.elongations)
+        boost += a.intensifiers * 0.5
+        out: dict[str, float] = {}
+        for emotion in self.taxonomy.emotions:
+            code = emotion.code
+            lexical = a.emotion_cues.get(code, 0.0)
+            prior = max((self.codes[t["code"]].emotions.get(code, 0.0) * t["score"] for t in irritants), default=0.0)
+            value = max(lexical, prior)
+            if value <= 0:
+                continue
+            if code in POSITIVE_EMOTIONS:
+                if irony >= 0.5:
+                    continue
+                value += 0.5 * a.intensifiers
+            elif code in ("colere", "frustration", "degout"):
+                value += boost
+            threshold = self.release["emotion_thresholds"].get(code, 0.3)
+            value = min(1.0, value)
+            if value >= threshold:
+                out[code] = round(value, 2)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    def tag(self, texts: Sequence[str]) -> list[dict]:
+        return [self.decide(a) for a in self.analyse(texts)]
+
+
+def release_dir(models_dir: Path, release: str = "current") -> Path | None:
+    """Folder of a tagger release under models/tagger/ ("current": the newest by name)."""
+    root = models_dir / "tagger"
+    if release != "current":
+        path = root / release
+        if not (path / "release.json").is_file():
+            raise TaggerError(f"Tagger release {release!r} not found under {root}; list it or use 'current'.")
+        return path
+    if not root.is_dir():
+        return None
+    releases = sorted(p for p in root.iterdir() if (p / "release.json").is_file())
+    return releases[-1] if releases else None
+
+
+def load_tagger(config=None, *, french: FrenchNLP | None = None, release: dict | None = None) -> Tagger:
+    """Build the tagger from configuration: taxonomy, signals, French model and frozen release."""
+    from voc.taxonomy import TaxonomyError
+
+    settings = config.tagging if config is not None else None
+    try:
+        taxonomy = load_taxonomy(settings.taxonomy if settings else None)
+        signals = load_signals(settings.signals if settings else None, {e.code for e in taxonomy.emotions} or None)
+    except TaxonomyError as exc:
+        raise TaggerError(str(exc)) from None
+    name = "builtin"
+    if release is None and config is not None:
+        path = release_dir(config.models_dir, settings.release)
+        if path is not None:
+            release = json.loads((path / "release.json").read_text(encoding="utf-8"))
+            name = path.name
+    elif release is not None:
+        name = release.get("name", "custom")
+    thresholds = {}
+    if settings:
+        thresholds = {"irritant": settings.irritant_threshold, "enchantement": settings.enchantement_threshold,
+                      "stage": settings.stage_threshold}
+    return Tagger(taxonomy, signals, french or load_french(), release, name, thresholds,
+                  settings.batch_size if settings else 256)
+
+
+__all__ = ["Analysis", "Tagger", "TaggerError", "load_tagger", "fold"]
