@@ -66,7 +66,7 @@ def nightly(inbox: str | None = None, db: str | None = None, config_path: str | 
     """Ingest what is new in the inbox, then tag it; safe to run twice."""
     config = load_config(config_path).with_db(db)
     ingested = ingest_inbox(config, Path(inbox) if inbox else config.inbox)
-    tagged = tag_new_verbatims(config)
+    tagged = tag_new_verbatims(config) if config.tagging.enabled else None
     return {"ingest": ingested, "tagging": tagged}
 
 

@@ -129,7 +129,9 @@ def test_failed_session_leaves_the_database_untouched(tmp_path, config):
 def test_kill_9_then_rerun_equals_one_clean_run(tmp_path, config):
     big = write_bytes(tmp_path / "inbox" / "complaints_big.csv", _complaints(200_000))
     small = write_bytes(tmp_path / "inbox" / "complaints_small.csv", _complaints(50, start=500_000))
-    env = {**os.environ, "VOC_DB": str(config.db_path)}
+    ingest_only = tmp_path / "ingest_only.yaml"
+    ingest_only.write_text("tagging:\n  enabled: false\n", encoding="utf-8")  # this test is about ingestion
+    env = {**os.environ, "VOC_DB": str(config.db_path), "VOC_CONFIG": str(ingest_only)}
     # A first, complete run of the small file, so that the database exists before the crash.
     subprocess.run([sys.executable, "-m", "voc.cli", "ingest", str(small), "--source", "complaints", "-q"],
                    cwd=ROOT, env=env, check=True)

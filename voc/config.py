@@ -99,6 +99,7 @@ class IngestSettings:
 class TaggingSettings:
     """What the tagger reads and where it draws the line (scores are calibrated probabilities)."""
 
+    enabled: bool = True  # False: the nightly batch only ingests
     taxonomy: Path | None = None  # None: the taxonomy shipped in voc/resources
     signals: Path | None = None
     release: str = "current"  # folder under models/tagger/, or "current" for the newest

@@ -116,6 +116,81 @@ class Lemmatiser:
 
 
 @dataclass(frozen=True)
+class Spec:
+    """One compiled cue token: a set of accepted keys, any number, or a gap of 0 to 3 tokens."""
+
+    kind: str  # "key" | "num" | "gap"
+    keys: frozenset[str]
+    optional: bool
+
+
+MAX_GAP = 3
+
+
+class CueIndex:
+    """All cues of a tagger, indexed by the keys their first token accepts.
+
+    Scanning a text costs one dictionary lookup per token plus the few cues that start
+    there, whatever the number of cues (spaCy's Matcher tests every pattern's predicates
+    at every token, which is a hundred times slower with a thousand cues).
+    """
+
+    def __init__(self) -> None:
+        self._by_first: dict[str, list[tuple[int, tuple[Spec, ...]]]] = {}
+        self._num_first: list[tuple[int, tuple[Spec, ...]]] = []
+        self.size = 0
+
+    def add(self, label: int, specs: tuple[Spec, ...]) -> None:
+        self.size += 1
+        # A cue that starts with optional tokens is indexed once per possible start.
+        for skip in range(len(specs)):
+            head, rest = specs[skip], specs[skip:]
+            if head.kind == "num":
+                self._num_first.append((label, rest))
+            elif head.kind == "key":
+                for key in head.keys:
+                    self._by_first.setdefault(key, []).append((label, rest))
+            if not head.optional:
+                break
+
+    def find(self, keys: list[str], is_num: list[bool]) -> list[tuple[int, int, int]]:
+        """(label, start, end) of every cue found, at most one match per cue and start."""
+        found: list[tuple[int, int, int]] = []
+        n = len(keys)
+        for start in range(n):
+            candidates = self._by_first.get(keys[start], ())
+            if is_num[start] and self._num_first:
+                candidates = [*candidates, *self._num_first]
+            for label, specs in candidates:
+                end = _match(specs, 1, start + 1, keys, is_num, n)
+                if end is not None:
+                    found.append((label, start, end))
+        return found
+
+
+def _match(specs: tuple[Spec, ...], i: int, pos: int, keys: list[str], is_num: list[bool], n: int) -> int | None:
+    """End of the shortest match of specs[i:] at pos, or None (small backtracking matcher)."""
+    if i == len(specs):
+        return pos
+    spec = specs[i]
+    if spec.kind == "gap":
+        for width in range(MAX_GAP + 1):
+            if pos + width > n:
+                break
+            end = _match(specs, i + 1, pos + width, keys, is_num, n)
+            if end is not None:
+                return end
+        return None
+    if pos < n and ((spec.kind == "num" and is_num[pos]) or (spec.kind == "key" and keys[pos] in spec.keys)):
+        end = _match(specs, i + 1, pos + 1, keys, is_num, n)
+        if end is not None:
+            return end
+    if spec.optional:
+        return _match(specs, i + 1, pos, keys, is_num, n)
+    return None
+
+
+@dataclass(frozen=True)
 class CueToken:
     kind: str  # "words" | "gap" | "num"
     words: tuple[str, ...] = ()
@@ -185,27 +260,21 @@ class CueCompiler:
             self._prefix_cache[prefix] = frozenset(keys)
         return self._prefix_cache[prefix]
 
-    def compile(self, cue: str) -> list[dict]:
-        pattern: list[dict] = []
+    def compile(self, cue: str) -> tuple[Spec, ...]:
+        """A cue as a tuple of token specs: (kind, keys, optional), kind in key/num/gap."""
+        specs: list[Spec] = []
         for token in parse_cue(cue):
             if token.kind == "gap":
-                pattern.append({"OP": "{0,3}"})
+                specs.append(Spec("gap", frozenset(), True))
                 continue
             if token.kind == "num":
-                spec: dict = {"LIKE_NUM": True}
-                if token.optional:
-                    spec["OP"] = "?"
-                pattern.append(spec)
+                specs.append(Spec("num", frozenset(), token.optional))
                 continue
             if len(token.words) == 1 and not token.prefixes:
                 pieces = self._word_keys(token.words[0])
                 if not pieces:
                     raise CueError(f"cue {cue!r}: {token.words[0]!r} has no word in it")
-                for keys in pieces:
-                    spec = {"LEMMA": keys[0]}
-                    if token.optional:
-                        spec["OP"] = "?"
-                    pattern.append(spec)
+                specs.extend(Spec("key", frozenset(keys), token.optional) for keys in pieces)
                 continue
             keys: set[str] = set()
             for word in token.words:
@@ -215,11 +284,8 @@ class CueCompiler:
                 keys.update(pieces[0])
             for prefix in token.prefixes:
                 keys.update(self._prefix_keys(prefix))
-            spec = {"LEMMA": {"IN": sorted(keys)}}
-            if token.optional:
-                spec["OP"] = "?"
-            pattern.append(spec)
-        return pattern
+            specs.append(Spec("key", frozenset(keys), token.optional))
+        return tuple(specs)
 
     def keys_of(self, phrase: str) -> tuple[str, ...]:
         """Lemma keys of a plain phrase, e.g. a negator or an opener, for direct comparison."""

@@ -38,10 +38,11 @@ class FrenchNLP:
         strings = self.nlp.vocab.strings
         lemmatise = self.lemmatiser
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
-            keys = np.fromiter((strings.add(lemmatise(t)) for t in [tok.text for tok in doc]),
-                               dtype=np.uint64, count=len(doc))
-            if len(doc):
-                doc.from_array([LEMMA], keys.reshape(-1, 1))
+            keys = [lemmatise(tok.text) for tok in doc]
+            doc.user_data["keys"] = keys
+            if keys:
+                hashes = np.fromiter((strings.add(k) for k in keys), dtype=np.uint64, count=len(keys))
+                doc.from_array([LEMMA], hashes.reshape(-1, 1))
             yield doc
 
     def span_vectors(self, doc, spans: Sequence[tuple[int, int]]) -> np.ndarray:

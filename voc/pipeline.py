@@ -139,7 +139,7 @@ def run_nightly(config: Config, inbox: Path, progress: ProgressCallback | None =
                 tagger=None) -> NightlyResult:
     """Ingest what is new, then tag what is new; each step publishes its own snapshot."""
     report = ingest_inbox(config, inbox, progress)
-    tagging = tag_new_verbatims(config, tagger, progress)
+    tagging = tag_new_verbatims(config, tagger, progress) if config.tagging.enabled else None
     return NightlyResult(ingest=report, tagging=tagging)
 
 

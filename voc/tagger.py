@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from spacy.attrs import LIKE_NUM
 
-from voc.cues import fold
+from voc.cues import CueIndex, fold
 from voc.french import FrenchNLP, load_french
 from voc.taxonomy import Signals, Taxonomy, load_signals, load_taxonomy
 
@@ -131,8 +132,6 @@ class Tagger:
     def __init__(self, taxonomy: Taxonomy, signals: Signals, french: FrenchNLP,
                  release: dict | None = None, release_name: str = "builtin",
                  thresholds: dict[str, float | None] | None = None, batch_size: int = 256):
-        from spacy.matcher import Matcher
-
         self.taxonomy = taxonomy
         self.signals = signals
         self.french = french
@@ -147,22 +146,16 @@ class Tagger:
         self.model_version = (f"voc-tagger-{TAGGER_CODE_VERSION}/{release_name}"
                               f"/taxonomy-{taxonomy.digest}/signals-{signals.digest}/{french.model_version}")
         compiler = french.compiler
-        self._labels: dict[int, tuple[str, str, float, bool]] = {}
-        self.matcher = Matcher(french.nlp.vocab)
+        self._labels: list[tuple[str, str, float, bool]] = []
+        self.index = CueIndex()
         negator_keys = {compiler.keys_of(n)[0] for n in signals.negators if compiler.keys_of(n)}
         self._negators = frozenset(negator_keys)
 
         def add(group: str, key: str, cue: str, weight: float) -> None:
-            pattern = compiler.compile(cue)
-            label = f"{group}|{key}|{cue}"
-            match_id = french.nlp.vocab.strings.add(label)
-            has_negation = any(
-                (spec.get("LEMMA") in negator_keys) if isinstance(spec.get("LEMMA"), str)
-                else bool(set(spec.get("LEMMA", {}).get("IN", [])) & negator_keys)
-                for spec in pattern if "LEMMA" in spec
-            )
-            self._labels[match_id] = (group, key, weight, has_negation)
-            self.matcher.add(label, [pattern])
+            specs = compiler.compile(cue)
+            has_negation = any(spec.keys & negator_keys for spec in specs)
+            self._labels.append((group, key, weight, has_negation))
+            self.index.add(len(self._labels) - 1, specs)
 
         for code in self.codes.values():
             for cue in code.cues:
@@ -203,8 +196,7 @@ class Tagger:
     def analyse(self, texts: Iterable[str]) -> list[Analysis]:
         return [self._analyse_doc(doc) for doc in self.french.pipe(texts, batch_size=self.batch_size)]
 
-    def _sentence_flags(self, doc, sentences: list[tuple[int, int]]) -> tuple[list[bool], list[list[int]]]:
-        keys = [t.lemma_ for t in doc]
+    def _sentence_flags(self, keys: list[str], sentences: list[tuple[int, int]]) -> tuple[list[bool], list[list[int]]]:
         questions: list[bool] = []
         hypotheses: list[list[int]] = []
         for start, end in sentences:
@@ -232,10 +224,11 @@ class Tagger:
         sentence_of = np.zeros(len(doc), dtype=np.int64)
         for i, (start, end) in enumerate(sentences):
             sentence_of[start:end] = i
-        keys = [t.lemma_ for t in doc]
-        questions, hypotheses = self._sentence_flags(doc, sentences)
+        keys = doc.user_data["keys"]
+        questions, hypotheses = self._sentence_flags(keys, sentences)
         hits: list[Hit] = []
-        for match_id, start, end in self.matcher(doc):
+        is_num = doc.to_array([LIKE_NUM]).astype(bool).tolist() if len(doc) else []
+        for match_id, start, end in self.index.find(keys, is_num):
             group, key, weight, has_negation = self._labels[match_id]
             sent = int(sentence_of[start])
             if int(sentence_of[end - 1]) != sent:
