@@ -18,12 +18,12 @@ from voc.tagger import load_tagger
 # Floors on the held-out test set (docs/accuracy.md has the measured values): a change
 # that makes the tagger worse fails CI. They sit a little under the measured values.
 FLOORS = {
-    "irritant_micro_f1": 0.0,
-    "stage_micro_f1": 0.0,
-    "emotion_macro_f1": 0.0,
-    "sentiment_accuracy": 0.0,
-    "irony_f1": 0.0,
-    "effort_f1": 0.0,
+    "irritant_micro_f1": 0.45,
+    "stage_micro_f1": 0.66,
+    "emotion_macro_f1": 0.47,
+    "sentiment_accuracy": 0.78,
+    "irony_f1": 0.40,
+    "effort_f1": 0.68,
 }
 
 
@@ -107,7 +107,7 @@ def test_taxonomy_edits_need_no_python(tmp_path, tagger):
     data["irritants"].append({
         "code": "perte_points_fidelite", "label": "Points de fidélité perdus", "stage": "usage",
         "description": "Les points ou avantages de fidélité ont disparu.",
-        "cues": ["points|cagnotte de? fidélité ... disparaître|perdre|supprimer|envoler", "perdre ... points"],
+        "cues": ["points|cagnotte de? fidélité ... dispar*|perdre|perdu|supprimer|envoler", "perdre ... points"],
         "examples": ["Tous mes points de fidélité ont disparu de mon compte.",
                      "Ma cagnotte fidélité a été remise à zéro sans explication.",
                      "J'ai perdu mes 3000 points accumulés depuis des années."],

@@ -757,7 +757,7 @@ def untagged_verbatims(con: duckdb.DuckDBPyConnection, model_version: str, limit
         WHERE v.is_french
         ORDER BY v.created_at, v.verbatim_id
         LIMIT ?
-    """, [model_version, limit]).fetch_arrow_table()
+    """, [model_version, limit]).to_arrow_table()
 
 
 def write_tags(con: duckdb.DuckDBPyConnection, verbatims: pa.Table, tags: pa.Table, emotions: pa.Table) -> None:

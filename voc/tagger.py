@@ -29,6 +29,7 @@ from spacy.attrs import LIKE_NUM
 from voc.cues import CueIndex, fold
 from voc.french import FrenchNLP, load_french
 from voc.taxonomy import Signals, Taxonomy, load_signals, load_taxonomy
+from voc.textclf import TextClassifier, text_features
 
 TAGGER_CODE_VERSION = "1.0"
 NEGATION_WINDOW = 3
@@ -95,6 +96,8 @@ class Analysis:
     intensifiers: float
     no_problem: int
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
+    features: set[str] = field(default_factory=set)
+    clf: dict[str, float] = field(default_factory=dict)
 
     def span_text(self, span: tuple[int, int] | None) -> str:
         return self.spans.get(span, "") if span else ""
@@ -106,24 +109,33 @@ def _sigmoid(x: float) -> float:
 
 DEFAULT_RELEASE: dict = {
     "name": "builtin",
-    "code_weights": {"irritant": [-3.0, 4.0, 6.0, 4.0, -2.0, 1.0], "enchantement": [-3.0, 4.0, 6.0, 4.0, -2.0, 1.0]},
-    "stage_weights": [-2.5, 5.0, 1.2],
-    "thresholds": {"irritant": 0.5, "enchantement": 0.5, "stage": 0.5},
-    "emotion_thresholds": {},
+    # Logistic weights over code_features(): bias, rule, similarity, margin, cancelled-only, valence, classifier.
+    "code_weights": {"irritant": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0],
+                     "enchantement": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0]},
+    "stage_weights": [-2.5, 5.0, 1.2, 0.0],  # bias, best tag of the stage, stage cues, classifier
+    "emotion_weights": {},  # per emotion: bias, lexicon, irritant prior, boost, classifier
+    "irony_weights": [-3.0, 3.0, 2.0, 1.0, 0.0],  # bias, cues x complaint, praise x irritant, elongation, classifier
+    "effort_weights": [-2.0, 4.0, 3.0, 0.0],  # bias, effort cues, irritant effort, classifier
+    "sentiment_mix": [1.0, 0.0],  # lexicon polarity, classifier polarity
+    "thresholds": {"irritant": 0.5, "enchantement": 0.5, "stage": 0.5, "emotion": 0.5},
     "sentiment_cuts": [-0.15, 0.2],
-    "irony_weights": [-3.0, 3.0, 2.0, 1.0],
+    "classifier": None,
 }
 
 
-def code_features(ev: CodeEvidence, valence: float) -> list[float]:
+def code_features(ev: CodeEvidence, valence: float, classifier: float) -> list[float]:
     """Features of one (text, code) pair; the calibration weights apply to these, in order."""
     rule = min(ev.rule_hits, 2) / 2.0
-    return [1.0, rule, ev.similarity, max(ev.similarity_margin, 0.0),
-            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence]
+    return [1.0, rule, ev.similarity, max(ev.similarity_margin, -0.2),
+            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence, classifier]
 
 
-def stage_features(best_tag: float, cue_hits: int) -> list[float]:
-    return [1.0, best_tag, min(cue_hits, 3) / 3.0]
+def stage_features(best_tag: float, cue_hits: int, classifier: float) -> list[float]:
+    return [1.0, best_tag, min(cue_hits, 3) / 3.0, classifier]
+
+
+def emotion_features(lexical: float, prior: float, boost: float, classifier: float) -> list[float]:
+    return [1.0, lexical, prior, boost, classifier]
 
 
 class Tagger:
@@ -143,6 +155,8 @@ class Tagger:
             if value is not None:
                 self.thresholds[key] = float(value)
         self.codes = {c.code: c for c in taxonomy.active}
+        classifier = self.release.get("classifier")
+        self.classifier = TextClassifier.from_json(classifier) if classifier else None
         self.model_version = (f"voc-tagger-{TAGGER_CODE_VERSION}/{release_name}"
                               f"/taxonomy-{taxonomy.digest}/signals-{signals.digest}/{french.model_version}")
         compiler = french.compiler
@@ -176,6 +190,7 @@ class Tagger:
         self._question_openers = [compiler.keys_of(q) for q in signals.question_openers]
         self._hypothesis_markers = [compiler.keys_of(h) for h in signals.hypothesis_markers]
         self._key_si = compiler.keys_of("si")
+        self._concessive = frozenset(compiler.keys_of("même") + compiler.keys_of("meme"))
         self._hypothesis_followers = frozenset(k for w in HYPOTHESIS_FOLLOWERS for k in compiler.keys_of(w))
         self._clause_breaks = frozenset(k for w in CLAUSE_BREAKS for k in compiler.keys_of(w))
         # Example vectors, one matrix for all codes.
@@ -194,7 +209,16 @@ class Tagger:
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, texts: Iterable[str]) -> list[Analysis]:
-        return [self._analyse_doc(doc) for doc in self.french.pipe(texts, batch_size=self.batch_size)]
+        analyses = [self._analyse_doc(doc) for doc in self.french.pipe(texts, batch_size=self.batch_size)]
+        if self.classifier is not None:
+            self.apply_classifier(self.classifier, analyses)
+        return analyses
+
+    @staticmethod
+    def apply_classifier(classifier: TextClassifier, analyses: list[Analysis]) -> None:
+        probabilities = classifier.predict([a.features for a in analyses])
+        for a, row in zip(analyses, probabilities):
+            a.clf = dict(zip(classifier.labels, row.tolist()))
 
     def _sentence_flags(self, keys: list[str], sentences: list[tuple[int, int]]) -> tuple[list[bool], list[list[int]]]:
         questions: list[bool] = []
@@ -212,8 +236,9 @@ class Tagger:
                 n = len(marker)
                 for i in range(len(words) - n + 1):
                     if tuple(words[i:i + n]) == marker:
-                        if marker == self._key_si and (i + 1 >= len(words) or words[i + 1] not in self._hypothesis_followers):
-                            continue
+                        if marker == self._key_si and (i + 1 >= len(words) or words[i + 1] not in self._hypothesis_followers
+                                                       or (i > 0 and words[i - 1] in self._concessive)):
+                            continue  # "si lent" is not a condition, nor is "même si"
                         markers.append(start + i)
             hypotheses.append(markers)
         return questions, hypotheses
@@ -236,8 +261,7 @@ class Tagger:
             hit = Hit(group, key, weight, start, end, sent)
             s_start = sentences[sent][0]
             if not has_negation and group not in ("negative", "no_problem", "intensifier", "irony", "effort"):
-                window = keys[max(s_start, start - NEGATION_WINDOW):start]
-                if any(k in self._negators for k in window):
+                if self._negated(keys, max(s_start, start - NEGATION_WINDOW), start):
                     hit.cancelled = "negation"
             if group in ("code",) and not hit.cancelled:
                 if questions[sent]:
@@ -290,8 +314,8 @@ class Tagger:
                 elif hit.sentence not in no_problem_sentences or hit.weight >= 0.5:
                     positive += hit.weight
             elif g == "negative":
-                window = keys[max(sentences[hit.sentence][0], hit.start - NEGATION_WINDOW):hit.start]
-                if any(k in self._negators for k in window) and hit.end - hit.start == 1:
+                if self._negated(keys, max(sentences[hit.sentence][0], hit.start - NEGATION_WINDOW), hit.start) \
+                        and hit.end - hit.start == 1:
                     positive += 0.3 * hit.weight  # "pas mal", "pas cher"
                 elif hit.sentence not in no_problem_sentences:
                     negative += hit.weight
@@ -308,7 +332,17 @@ class Tagger:
             shouting=(shouted / letters) if letters else 0.0,
             exclamations=len(_EXCLAMATIONS.findall(text)), elongations=len(_ELONGATED.findall(text)),
             intensifiers=intens, no_problem=no_problem, spans=spans,
+            features=text_features(keys, self._negators),
         )
+
+    def _negated(self, keys: list[str], start: int, end: int) -> bool:
+        """A negator in keys[start:end] that no clause break separates from the end."""
+        for i in range(end - 1, start - 1, -1):
+            if keys[i] in self._clause_breaks:
+                return False
+            if keys[i] in self._negators:
+                return True
+        return False
 
     def _evidence_span(self, doc, keys: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, int]:
         """The matched cue, widened to about five words within its clause, for a readable quote."""
@@ -378,8 +412,6 @@ class Tagger:
             top = np.sort(values)[::-1]
             for pos, i in enumerate(idx):
                 value = float(values[pos])
-                if value <= 0.3:
-                    continue
                 other = top[1] if top[0] == value and len(top) > 1 else top[0]
                 code = self._code_order[i]
                 ev = codes.setdefault(code, CodeEvidence())
@@ -401,40 +433,56 @@ class Tagger:
         kind = self.codes[code].kind
         weights = self.release["code_weights"][kind]
         valence = self.valence(a) if kind == "irritant" else -self.valence(a)
-        return _sigmoid(float(np.dot(weights, code_features(ev, valence))))
+        return _sigmoid(float(np.dot(weights, code_features(ev, valence, self.learned(a, kind, code)))))
+
+    def learned(self, a: Analysis, kind: str, code: str) -> float:
+        """The classifier's probability; for a code it was never trained on (added to the
+        taxonomy since the release), an estimate from the cues so that new codes can fire."""
+        label = f"{kind}:{code}"
+        if label in a.clf or not a.clf:
+            return a.clf.get(label, 0.0)
+        ev = a.codes.get(code)
+        return 0.6 if ev is not None and ev.rule_hits else 0.0
+
+    def boost(self, a: Analysis) -> float:
+        """How loud the text is: capitals, '!!!', elongations, intensifiers."""
+        return (min(0.3, a.shouting * 1.5) + min(0.2, 0.1 * a.exclamations) + min(0.1, 0.05 * a.elongations)
+                + 0.5 * a.intensifiers)
+
+    def irony_score(self, a: Analysis, irritant_mass: float) -> float:
+        complaint = min(1.0, irritant_mass + 0.5 * a.negative)
+        cues = min(a.irony_cues, 1.0)
+        features = [1.0, cues * complaint, min(a.positive, 1.0) * min(irritant_mass, 1.0) * (cues > 0),
+                    float(a.elongations > 0) * complaint * (cues > 0), a.clf.get("ironie", 0.0)]
+        return _sigmoid(float(np.dot(self.release["irony_weights"], features)))
 
     def decide(self, a: Analysis, topic: dict | None = None) -> dict:
         """Calibrated tags for one analysed text, in the `voc tag` output shape (without id)."""
-        irony_w = self.release["irony_weights"]
         tags: dict[str, list[dict]] = {"irritant": [], "enchantement": []}
-        scores: dict[str, float] = {}
         for code, ev in a.codes.items():
             if code not in self.codes:
                 continue
             score = self.code_score(a, code)
-            scores[code] = score
             kind = self.codes[code].kind
             if score < self.thresholds[kind]:
                 continue
             use_rule = ev.rule_span is not None
             span = ev.rule_span if use_rule else ev.similarity_span
+            evidence = a.span_text(span)
+            if not evidence:
+                continue
             tags[kind].append({
                 "code": code, "stage": self.codes[code].stage, "score": round(score, 3),
-                "evidence": a.span_text(span),
+                "evidence": evidence,
                 "source": ("rule+example" if use_rule and ev.similarity >= 0.6 else "rule") if use_rule
                 else "example",
                 **({"exemplar": ev.exemplar} if not use_rule and ev.exemplar else {}),
             })
         irritant_mass = sum(t["score"] for t in tags["irritant"])
-        enchant_mass = sum(t["score"] for t in tags["enchantement"])
-        # Irony: sarcasm cues or praise that sits beside a complaint.
-        complaint = min(1.0, irritant_mass + 0.5 * a.negative)
-        irony = _sigmoid(irony_w[0] + irony_w[1] * min(a.irony_cues, 1.0) * complaint
-                         + irony_w[2] * min(a.positive, 1.0) * min(irritant_mass, 1.0) * (a.irony_cues > 0)
-                         + irony_w[3] * (a.elongations > 0) * complaint * (a.irony_cues > 0))
+        irony = self.irony_score(a, irritant_mass)
         if irony >= 0.5:
-            tags["enchantement"] = []
-            enchant_mass = 0.0
+            tags["enchantement"] = []  # ironic praise is not an enchantement
+        enchant_mass = sum(t["score"] for t in tags["enchantement"])
         for kind in tags:
             tags[kind].sort(key=lambda t: -t["score"])
 
@@ -443,22 +491,24 @@ class Tagger:
         negative = a.negative + (a.positive if irony >= 0.5 else 0.0) + 0.5 * a.negated_positive
         raw = (positive + 0.8 * enchant_mass + 0.5 * sum(emotions.get(e, 0) for e in POSITIVE_EMOTIONS)
                - negative - 0.8 * irritant_mass - 0.3 * sum(emotions.get(e, 0) for e in NEGATIVE_EMOTIONS))
-        polarity = math.tanh(raw)
+        mix = self.release["sentiment_mix"]
+        learned = a.clf.get("sentiment:positif", 0.0) - a.clf.get("sentiment:negatif", 0.0)
+        polarity = max(-1.0, min(1.0, mix[0] * math.tanh(raw) + mix[1] * learned))
         low, high = self.release["sentiment_cuts"]
         label = "negatif" if polarity <= low else "positif" if polarity >= high else "neutre"
 
-        effort_from_codes = max((self.codes[t["code"]].effort * t["score"] for t in tags["irritant"]), default=0.0)
+        effort_codes = max((self.codes[t["code"]].effort * t["score"] for t in tags["irritant"]), default=0.0)
         effort_cues = min(1.0, a.effort_cues + 0.15 * max(a.effort_hits - 1, 0))
-        effort = 1.0 - (1.0 - effort_cues) * (1.0 - effort_from_codes)
+        effort = _sigmoid(float(np.dot(self.release["effort_weights"],
+                                       [1.0, effort_cues, effort_codes, a.clf.get("effort", 0.0)])))
 
         stage_scores: dict[str, float] = {}
         stage_w = self.release["stage_weights"]
         for stage in self.taxonomy.stages:
             best_tag = max((t["score"] for kind in tags for t in tags[kind] if t["stage"] == stage.code), default=0.0)
             cues = a.stage_cues.get(stage.code, 0)
-            if best_tag == 0 and cues == 0:
-                continue
-            score = _sigmoid(float(np.dot(stage_w, stage_features(best_tag, cues))))
+            learned_stage = a.clf.get(f"stage:{stage.code}", 0.0)
+            score = _sigmoid(float(np.dot(stage_w, stage_features(best_tag, cues, learned_stage))))
             if score >= self.thresholds["stage"]:
                 stage_scores[stage.code] = score
         stages = sorted(stage_scores, key=lambda s: -stage_scores[s])
@@ -474,30 +524,33 @@ class Tagger:
             "topic": topic,
         }
 
-    def _emotions(self, a: Analysis, irritants: list[dict], irony: float) -> dict[str, float]:
-        boost = 0.0
-        boost += min(0.3, a.shouting * 1.5)
-        boost += min(0.2, 0.1 * a.exclamations)
-        boost += min(0.1, 0.05 * a.elongations)
-        boost += a.intensifiers * 0.5
-        out: dict[str, float] = {}
+    def emotion_inputs(self, a: Analysis, irritants: list[dict]) -> dict[str, tuple[float, float, float, float]]:
+        boost = self.boost(a)
+        out = {}
         for emotion in self.taxonomy.emotions:
             code = emotion.code
             lexical = a.emotion_cues.get(code, 0.0)
             prior = max((self.codes[t["code"]].emotions.get(code, 0.0) * t["score"] for t in irritants), default=0.0)
-            value = max(lexical, prior)
-            if value <= 0:
+            loud = boost if code in ("colere", "frustration", "degout") else (
+                0.5 * a.intensifiers if code in POSITIVE_EMOTIONS else 0.0)
+            out[code] = (lexical, prior, loud, a.clf.get(f"emotion:{code}", 0.0))
+        return out
+
+    def _emotions(self, a: Analysis, irritants: list[dict], irony: float) -> dict[str, float]:
+        out: dict[str, float] = {}
+        weights = self.release["emotion_weights"]
+        for code, (lexical, prior, loud, learned) in self.emotion_inputs(a, irritants).items():
+            if code in POSITIVE_EMOTIONS and irony >= 0.5:
                 continue
-            if code in POSITIVE_EMOTIONS:
-                if irony >= 0.5:
-                    continue
-                value += 0.5 * a.intensifiers
-            elif code in ("colere", "frustration", "degout"):
-                value += boost
-            threshold = self.release["emotion_thresholds"].get(code, 0.3)
-            value = min(1.0, value)
-            if value >= threshold:
-                out[code] = round(value, 2)
+            w = weights.get(code)
+            if w is None:
+                present = max(lexical, prior) + loud >= 0.3
+            else:
+                present = _sigmoid(float(np.dot(w, emotion_features(lexical, prior, loud, learned)))) >= \
+                    self.thresholds.get("emotion", 0.5)
+            if present:
+                intensity = min(1.0, max(lexical, prior, 0.3 if lexical == 0 and prior == 0 else 0.0) + loud)
+                out[code] = round(max(intensity, 0.1), 2)
         return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
     def tag(self, texts: Sequence[str]) -> list[dict]:

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from voc.evaluation import evaluate, read_gold
-from voc.tagger import DEFAULT_RELEASE, Tagger, code_features, load_tagger, stage_features
+from voc.tagger import DEFAULT_RELEASE, Tagger, code_features, emotion_features, load_tagger, stage_features
+from voc.textclf import TextClassifier
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
@@ -52,11 +53,62 @@ def _best_threshold(scores: list[list[tuple[str, float]]], gold: list[set[str]])
     return round(best, 3)
 
 
-def fit_release(tagger: Tagger, gold: list[dict], name: str) -> dict:
-    analyses = tagger.analyse([row["text"] for row in gold])
+def gold_targets(row: dict) -> set[str]:
+    """The classifier's labels for one gold row."""
+    labels = {f"irritant:{t['code']}" for t in row["irritants"]}
+    labels |= {f"enchantement:{t['code']}" for t in row["enchantements"]}
+    labels |= {f"stage:{s}" for s in row["stages"]} | {f"emotion:{e}" for e in row["emotions"]}
+    labels.add(f"sentiment:{row['sentiment_label']}")
+    if row["ironie"] >= 0.5:
+        labels.add("ironie")
+    if row["effort"] >= 0.5:
+        labels.add("effort")
+    return labels
+
+
+def classifier_labels(tagger: Tagger) -> list[str]:
+    labels = [f"{c.kind}:{c.code}" for c in tagger.codes.values()]
+    labels += [f"stage:{s.code}" for s in tagger.taxonomy.stages]
+    labels += [f"emotion:{e.code}" for e in tagger.taxonomy.emotions]
+    return labels + ["sentiment:positif", "sentiment:negatif", "sentiment:neutre", "ironie", "effort"]
+
+
+def _fit_weights(xs: list[list[float]], ys: list[float], default: list[float]) -> list[float]:
+    """Logistic weights, with the bias moved so that 0.5 is the F1-best decision point on dev."""
+    if not xs or not 0 < sum(ys) < len(ys):
+        return default
+    x, y = np.array(xs), np.array(ys)
+    w = fit_logistic(x, y)
+    p = 1 / (1 + np.exp(-np.clip(x @ w, -30, 30)))
+    best_t, best_f1 = 0.5, -1.0
+    for t in np.arange(0.1, 0.71, 0.025):
+        predicted = p >= t
+        tp = float(np.sum(predicted & (y > 0.5)))
+        f1 = 2 * tp / (predicted.sum() + (y > 0.5).sum()) if tp else 0.0
+        if f1 > best_f1 + 1e-9:
+            best_t, best_f1 = float(t), f1
+    w[0] -= np.log(best_t / (1 - best_t))
+    return [round(float(v), 4) for v in w]
+
+
+def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use_classifier: bool = True) -> dict:
+    """Fit every weight of a release on `gold` (development data only)."""
     release = json.loads(json.dumps(DEFAULT_RELEASE))
     release["name"] = name
-    # 1. Code calibration, one model per kind, pooled over codes.
+    tagger.release, tagger.classifier = release, None
+    tagger.thresholds = dict(release["thresholds"])
+    analyses = tagger.analyse([row["text"] for row in gold])
+    labels = classifier_labels(tagger)
+    targets = [gold_targets(row) for row in gold]
+    if use_classifier:
+        # Out-of-fold classifier outputs, so that the calibration sees honest probabilities.
+        order = np.arange(len(gold))
+        for k in range(folds):
+            held = order[order % folds == k]
+            train = order[order % folds != k]
+            model = TextClassifier.fit([analyses[i].features for i in train], [targets[i] for i in train], labels)
+            Tagger.apply_classifier(model, [analyses[i] for i in held])
+    # 1. Codes: one calibration per kind, pooled over codes; every code is a candidate.
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
         xs, ys = [], []
         for a, row in zip(analyses, gold):
@@ -64,51 +116,62 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str) -> dict:
             valence = tagger.valence(a) if kind == "irritant" else -tagger.valence(a)
             for code, ev in a.codes.items():
                 if code in tagger.codes and tagger.codes[code].kind == kind:
-                    xs.append(code_features(ev, valence))
+                    xs.append(code_features(ev, valence, tagger.learned(a, kind, code)))
                     ys.append(1.0 if code in truth else 0.0)
-        if xs and 0 < sum(ys) < len(ys):
-            release["code_weights"][kind] = [round(float(v), 4) for v in fit_logistic(np.array(xs), np.array(ys))]
-    tagger.release = release
+        release["code_weights"][kind] = _fit_weights(xs, ys, release["code_weights"][kind])
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
         candidates = [[(c, tagger.code_score(a, c)) for c in a.codes if c in tagger.codes and tagger.codes[c].kind == kind]
                       for a in analyses]
         truths = [{t["code"] for t in row[field]} for row in gold]
         release["thresholds"][kind] = _best_threshold(candidates, truths)
     tagger.thresholds.update(release["thresholds"])
-    # 2. Stage calibration on top of the calibrated tags.
-    xs, ys = [], []
+    # 2. Irony and effort, then stages and emotions on top of the calibrated tags.
+    irony_x, irony_y, effort_x, effort_y, stage_x, stage_y = [], [], [], [], [], []
+    emotion_x: dict[str, list] = {e.code: [] for e in tagger.taxonomy.emotions}
+    emotion_y: dict[str, list] = {e.code: [] for e in tagger.taxonomy.emotions}
     for a, row in zip(analyses, gold):
         decided = tagger.decide(a)
         tags = decided["irritants"] + decided["enchantements"]
+        irritant_mass = sum(t["score"] for t in decided["irritants"])
+        complaint = min(1.0, irritant_mass + 0.5 * a.negative)
+        cues = min(a.irony_cues, 1.0)
+        irony_x.append([1.0, cues * complaint, min(a.positive, 1.0) * min(irritant_mass, 1.0) * (cues > 0),
+                        float(a.elongations > 0) * complaint * (cues > 0), a.clf.get("ironie", 0.0)])
+        irony_y.append(float(row["ironie"] >= 0.5))
+        effort_codes = max((tagger.codes[t["code"]].effort * t["score"] for t in decided["irritants"]), default=0.0)
+        effort_x.append([1.0, min(1.0, a.effort_cues + 0.15 * max(a.effort_hits - 1, 0)), effort_codes,
+                         a.clf.get("effort", 0.0)])
+        effort_y.append(float(row["effort"] >= 0.5))
         for stage in tagger.taxonomy.stages:
             best = max((t["score"] for t in tags if t["stage"] == stage.code), default=0.0)
-            cues = a.stage_cues.get(stage.code, 0)
-            if best == 0 and cues == 0:
-                continue
-            xs.append(stage_features(best, cues))
-            ys.append(1.0 if stage.code in row["stages"] else 0.0)
-    if xs and 0 < sum(ys) < len(ys):
-        release["stage_weights"] = [round(float(v), 4) for v in fit_logistic(np.array(xs), np.array(ys))]
-    tagger.release = release
-    # 3. Emotion cut-offs and sentiment cuts, on the decided outputs.
-    release["emotion_thresholds"] = {e.code: 0.0 for e in tagger.taxonomy.emotions}
-    tagger.release = release
-    decided = [tagger.decide(a) for a in analyses]
-    for emotion in tagger.taxonomy.emotions:
-        candidates = [[(emotion.code, d["emotions"].get(emotion.code, 0.0))] if emotion.code in d["emotions"] else []
-                      for d in decided]
-        truths = [{emotion.code} & set(row["emotions"]) for row in gold]
-        release["emotion_thresholds"][emotion.code] = _best_threshold(candidates, truths)
-    polarities = np.array([d["sentiment"] for d in decided])
-    labels = [row["sentiment_label"] for row in gold]
-    best, best_acc = release["sentiment_cuts"], -1.0
-    for low in np.arange(-0.8, 0.01, 0.05):
-        for high in np.arange(low + 0.05, 0.81, 0.05):
-            predicted = np.where(polarities <= low, "negatif", np.where(polarities >= high, "positif", "neutre"))
-            acc = float(np.mean(predicted == np.array(labels)))
-            if acc > best_acc + 1e-9:
-                best, best_acc = [round(float(low), 3), round(float(high), 3)], acc
-    release["sentiment_cuts"] = best
+            stage_x.append(stage_features(best, a.stage_cues.get(stage.code, 0), a.clf.get(f"stage:{stage.code}", 0.0)))
+            stage_y.append(1.0 if stage.code in row["stages"] else 0.0)
+        for code, inputs in tagger.emotion_inputs(a, decided["irritants"]).items():
+            emotion_x[code].append(emotion_features(*inputs))
+            emotion_y[code].append(1.0 if code in row["emotions"] else 0.0)
+    release["irony_weights"] = _fit_weights(irony_x, irony_y, release["irony_weights"])
+    release["effort_weights"] = _fit_weights(effort_x, effort_y, release["effort_weights"])
+    release["stage_weights"] = _fit_weights(stage_x, stage_y, release["stage_weights"])
+    release["emotion_weights"] = {code: _fit_weights(emotion_x[code], emotion_y[code], [-2.0, 4.0, 3.0, 1.0, 0.0])
+                                  for code in emotion_x}
+    # 3. Sentiment: mix of the lexicon polarity and the classifier, and the two cuts.
+    labels_gold = np.array([row["sentiment_label"] for row in gold])
+    best, best_acc = (release["sentiment_mix"], release["sentiment_cuts"]), -1.0
+    for mix in ([1.0, 0.0], [0.7, 0.3], [0.5, 0.5], [0.3, 0.7], [0.0, 1.0]) if use_classifier else ([1.0, 0.0],):
+        release["sentiment_mix"] = mix
+        polarities = np.array([tagger.decide(a)["sentiment"] for a in analyses])
+        for low in np.arange(-0.8, 0.01, 0.05):
+            for high in np.arange(low + 0.05, 0.81, 0.05):
+                predicted = np.where(polarities <= low, "negatif", np.where(polarities >= high, "positif", "neutre"))
+                acc = float(np.mean(predicted == labels_gold))
+                if acc > best_acc + 1e-9:
+                    best, best_acc = (mix, [round(float(low), 3), round(float(high), 3)]), acc
+    release["sentiment_mix"], release["sentiment_cuts"] = best
+    # 4. The classifier itself, trained on all the development data.
+    if use_classifier:
+        model = TextClassifier.fit([a.features for a in analyses], targets, labels)
+        release["classifier"] = model.to_json()
+        tagger.classifier = model
     tagger.release = release
     return release
 
@@ -125,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     tagger = load_tagger(release=dict(DEFAULT_RELEASE))
     release = fit_release(tagger, gold, args.name)
     predictions = [{"id": row["id"], **tagger.decide(a)} for row, a in zip(gold, tagger.analyse([r["text"] for r in gold]))]
+    # Out-of-sample estimate on the development data: cross-validated fits.
     release["fitted_on"] = {
         "gold": str(args.gold), "rows": len(gold),
         "sha256": hashlib.sha256(args.gold.read_bytes()).hexdigest()[:16],

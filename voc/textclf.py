@@ -1,0 +1,102 @@
+"""A small multi-label text classifier trained on our own labelled verbatims.
+
+Features are the lemma-stem keys the cue engine already computes (unigrams, bigrams and
+negated unigrams such as `NEG:livr`), binary and length-normalised; one logistic output
+per label, trained jointly by full-batch gradient descent with L2. It is pure numpy,
+tiny (a vocabulary of a few thousand keys), and saved as JSON in the tagger release.
+It adds recall on wordings that neither the cues nor the taxonomy examples foresaw; the
+rules and examples keep the evidence explainable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def text_features(keys: Sequence[str], negators: frozenset[str], window: int = 3) -> set[str]:
+    words = [k for k in keys if k[:1].isalnum()]
+    out = set(words)
+    out.update(f"{a} {b}" for a, b in zip(words, words[1:]))
+    since_negator = window + 1
+    for k in keys:
+        if k in negators:
+            since_negator = 0
+            continue
+        since_negator += 1
+        if since_negator <= window and k[:1].isalnum():
+            out.add(f"NEG:{k}")
+    for k in keys:
+        if not k[:1].isalnum() and not k[:1].isspace() and k not in ".,;:'\"()-":
+            out.add(k)  # "!", "?", emojis
+    return out
+
+
+class TextClassifier:
+    def __init__(self, vocabulary: list[str], labels: list[str], weights: np.ndarray, bias: np.ndarray):
+        self.vocabulary = vocabulary
+        self.index = {f: i for i, f in enumerate(vocabulary)}
+        self.labels = labels
+        self.label_index = {l: i for i, l in enumerate(labels)}
+        self.weights = weights.astype(np.float32)
+        self.bias = bias.astype(np.float32)
+
+    def matrix(self, feature_sets: Sequence[set[str]]) -> np.ndarray:
+        x = np.zeros((len(feature_sets), len(self.vocabulary)), dtype=np.float32)
+        for row, features in enumerate(feature_sets):
+            cols = [self.index[f] for f in features if f in self.index]
+            if cols:
+                x[row, cols] = 1.0 / np.sqrt(len(cols))
+        return x
+
+    def predict(self, feature_sets: Sequence[set[str]]) -> np.ndarray:
+        """Probabilities, one row per text and one column per label."""
+        if not feature_sets:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        z = self.matrix(feature_sets) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    @classmethod
+    def fit(cls, feature_sets: Sequence[set[str]], targets: Sequence[set[str]], labels: Sequence[str],
+            min_count: int = 2, l2: float = 1e-4, iterations: int = 300, learning_rate: float = 0.05) -> TextClassifier:
+        counts = Counter(f for features in feature_sets for f in features)
+        vocabulary = sorted(f for f, n in counts.items() if n >= min_count)
+        labels = list(labels)
+        model = cls(vocabulary, labels, np.zeros((len(vocabulary), len(labels))), np.zeros(len(labels)))
+        x = model.matrix(feature_sets)
+        y = np.zeros((len(feature_sets), len(labels)), dtype=np.float32)
+        for row, target in enumerate(targets):
+            for label in target:
+                if label in model.label_index:
+                    y[row, model.label_index[label]] = 1.0
+        prior = np.clip(y.mean(axis=0), 1e-3, 1 - 1e-3)
+        w = np.zeros((x.shape[1], len(labels)), dtype=np.float32)
+        b = np.log(prior / (1 - prior)).astype(np.float32)
+        m_w, v_w, m_b, v_b = (np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b))
+        n = max(len(feature_sets), 1)
+        for step in range(1, iterations + 1):  # Adam on the mean log-loss
+            p = 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -30, 30)))
+            grad_w = x.T @ (p - y) / n + l2 * w
+            grad_b = (p - y).mean(axis=0)
+            for param, grad, m, v in ((w, grad_w, m_w, v_w), (b, grad_b, m_b, v_b)):
+                m *= 0.9
+                m += 0.1 * grad
+                v *= 0.999
+                v += 0.001 * grad * grad
+                param -= learning_rate * (m / (1 - 0.9 ** step)) / (np.sqrt(v / (1 - 0.999 ** step)) + 1e-8)
+        return cls(vocabulary, labels, w, b)
+
+    def to_json(self) -> dict:
+        nonzero = np.abs(self.weights).max(axis=1) > 1e-4
+        return {"vocabulary": [v for v, keep in zip(self.vocabulary, nonzero) if keep],
+                "labels": self.labels,
+                "weights": np.round(self.weights[nonzero], 4).tolist(),
+                "bias": np.round(self.bias, 4).tolist()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TextClassifier:
+        return cls(data["vocabulary"], data["labels"],
+                   np.array(data["weights"], dtype=np.float32).reshape(len(data["vocabulary"]), len(data["labels"])),
+                   np.array(data["bias"], dtype=np.float32))
