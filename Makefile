@@ -28,6 +28,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_tag.py
 
 # Re-resolve the dependencies of pyproject.toml into requirements.lock (needs the registries).
 lock:

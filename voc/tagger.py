@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from spacy.attrs import LIKE_NUM
+from spacy.attrs import IDX, LENGTH, LIKE_NUM
 
 from voc.cues import CueIndex, fold
 from voc.french import FrenchNLP, load_french
@@ -250,6 +250,15 @@ class Tagger:
         for i, (start, end) in enumerate(sentences):
             sentence_of[start:end] = i
         keys = doc.user_data["keys"]
+        if len(doc):
+            offsets = doc.to_array([IDX, LENGTH])
+            starts, ends = offsets[:, 0].tolist(), (offsets[:, 0] + offsets[:, 1]).tolist()
+        else:
+            starts, ends = [], []
+
+        def span_text(span: tuple[int, int]) -> str:
+            return text[starts[span[0]]:ends[span[1] - 1]] if span[1] > span[0] else ""
+
         questions, hypotheses = self._sentence_flags(keys, sentences)
         hits: list[Hit] = []
         is_num = doc.to_array([LIKE_NUM]).astype(bool).tolist() if len(doc) else []
@@ -292,10 +301,10 @@ class Tagger:
                     ev.cancelled_hits += 1
                 else:
                     ev.rule_hits += 1
-                    span = self._evidence_span(doc, keys, hit.start, hit.end, sentences[hit.sentence])
+                    span = self._evidence_span(keys, hit.start, hit.end, sentences[hit.sentence])
                     if ev.rule_span is None or (span[1] - span[0]) < (ev.rule_span[1] - ev.rule_span[0]):
                         ev.rule_span = span
-                        spans[span] = doc[span[0]:span[1]].text
+                        spans[span] = span_text(span)
             elif g == "stage":
                 if not hit.cancelled:
                     stage_cues[hit.key] = stage_cues.get(hit.key, 0) + 1
@@ -322,7 +331,7 @@ class Tagger:
             elif g == "intensifier":
                 intens = max(intens, hit.weight)
 
-        self._similarities(doc, keys, sentences, questions, hypotheses, no_problem_sentences, codes, spans)
+        self._similarities(doc, keys, sentences, questions, hypotheses, no_problem_sentences, codes, spans, span_text)
         letters = sum(1 for c in text if c.isalpha())
         shouted = sum(len(m.group()) for m in _UPPER_WORD.finditer(text))
         return Analysis(
@@ -344,15 +353,15 @@ class Tagger:
                 return True
         return False
 
-    def _evidence_span(self, doc, keys: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, int]:
+    def _evidence_span(self, keys: list[str], start: int, end: int, sentence: tuple[int, int]) -> tuple[int, int]:
         """The matched cue, widened to about five words within its clause, for a readable quote."""
         s_start, s_end = sentence
         while end - start < 5:
             grew = False
-            if start > s_start and keys[start - 1] not in self._clause_breaks and not doc[start - 1].is_punct:
+            if start > s_start and keys[start - 1] not in self._clause_breaks and keys[start - 1][:1].isalnum():
                 start -= 1
                 grew = True
-            if end - start < 5 and end < s_end and keys[end] not in self._clause_breaks and not doc[end].is_punct:
+            if end - start < 5 and end < s_end and keys[end] not in self._clause_breaks and keys[end][:1].isalnum():
                 end += 1
                 grew = True
             if not grew:
@@ -385,7 +394,7 @@ class Tagger:
         return units
 
     def _similarities(self, doc, keys, sentences, questions, hypotheses, no_problem_sentences,
-                      codes: dict[str, CodeEvidence], spans: dict) -> None:
+                      codes: dict[str, CodeEvidence], spans: dict, span_text) -> None:
         if not len(self._example_vectors):
             return
         units = self._units(doc, keys, sentences, questions, hypotheses, no_problem_sentences)
@@ -420,7 +429,8 @@ class Tagger:
                 span = units[int(arg_unit[i])]
                 ev.similarity_span = span
                 ev.exemplar = self._example_text[int(best_example[int(arg_unit[i]), i])]
-                spans.setdefault(span, doc[span[0]:span[1]].text)
+                if span not in spans:
+                    spans[span] = span_text(span)
 
     # ------------------------------------------------------------------ decision
     def valence(self, a: Analysis) -> float:
