@@ -188,18 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     tagger = load_tagger(release=dict(DEFAULT_RELEASE))
     release = fit_release(tagger, gold, args.name)
     predictions = [{"id": row["id"], **tagger.decide(a)} for row, a in zip(gold, tagger.analyse([r["text"] for r in gold]))]
-    # Out-of-sample estimate on the development data: cross-validated fits.
     release["fitted_on"] = {
         "gold": str(args.gold), "rows": len(gold),
         "sha256": hashlib.sha256(args.gold.read_bytes()).hexdigest()[:16],
         "date": dt.date.today().isoformat(),
         "taxonomy": tagger.taxonomy.digest, "signals": tagger.signals.digest,
-        "dev_metrics": evaluate(gold, predictions).summary(),
+        "dev_metrics_in_sample": evaluate(gold, predictions).summary(),  # optimistic: see docs/accuracy.md
     }
     out = args.models / "tagger" / args.name
     out.mkdir(parents=True, exist_ok=True)
     (out / "release.json").write_text(json.dumps(release, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(json.dumps(release["fitted_on"]["dev_metrics"], indent=2))
+    print(json.dumps(release["fitted_on"]["dev_metrics_in_sample"], indent=2))
     print(f"Release written to {out / 'release.json'}")
     return 0
 
