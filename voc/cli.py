@@ -120,23 +120,20 @@ def redact(
 ) -> None:
     """Redact French PII (emails, phones, IBAN, cards, NIR, customer numbers, private @handles)."""
     from voc.pii import redact_many
-    from voc.readers import iter_batches
+    from voc.tagging import TagInputError, iter_id_text
 
     cfg = _config(config, None)
     written = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
-        for batch in iter_batches(input_path, 50_000):
-            for col in (id_col, text_col):
-                if col not in batch.columns:
-                    raise UsageProblem(
-                        f"{input_path.name} has no column '{col}' (columns: {', '.join(batch.header[:12])}); "
-                        f"use --id-col / --text-col.")
-            texts = redact_many(batch.columns[text_col], cfg.brand_handles)
-            for rid, text in zip(batch.columns[id_col], texts):
-                fh.write(json.dumps({"id": rid, "text": text}, ensure_ascii=False) + "\n")
-                written += 1
+        try:
+            for ids, raw_texts in iter_id_text(input_path, id_col, text_col):
+                for rid, text in zip(ids, redact_many(raw_texts, cfg.brand_handles)):
+                    fh.write(json.dumps({"id": rid, "text": text}, ensure_ascii=False) + "\n")
+                    written += 1
+        except TagInputError as exc:
+            raise UsageProblem(str(exc)) from None
     tmp.replace(out)
     typer.echo(f"{written:,} rows redacted into {out}", err=True)
 

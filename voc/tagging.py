@@ -37,19 +37,25 @@ def tag_texts(tagger: Tagger, ids: Sequence, texts: Sequence[str | None], brand_
             progress(name, done, done, total)
 
 
-def read_id_text(path: Path, id_col: str, text_col: str) -> tuple[list, list]:
+def iter_id_text(path: Path, id_col: str, text_col: str) -> Iterator[tuple[list, list]]:
+    """(ids, texts) per batch of a CSV or JSONL file; one clear error when a column is missing."""
     from voc.readers import iter_batches
 
-    ids: list = []
-    texts: list = []
     for batch in iter_batches(path, 50_000):
         for col in (id_col, text_col):
             if col not in batch.columns:
                 raise TagInputError(
                     f"{path.name} has no column '{col}' (columns: {', '.join(batch.header[:12])}); "
                     f"use --id-col / --text-col.")
-        ids.extend(batch.columns[id_col])
-        texts.extend(batch.columns[text_col])
+        yield batch.columns[id_col], batch.columns[text_col]
+
+
+def read_id_text(path: Path, id_col: str, text_col: str) -> tuple[list, list]:
+    ids: list = []
+    texts: list = []
+    for batch_ids, batch_texts in iter_id_text(path, id_col, text_col):
+        ids.extend(batch_ids)
+        texts.extend(batch_texts)
     return ids, texts
 
 
