@@ -212,3 +212,14 @@ def test_nightly_tags_once_per_model_version(tmp_path, tagger):
         assert con.execute("SELECT count(*) FROM mart.verbatims WHERE model_version LIKE '%/other/%'").fetchone()[0] == 3
     finally:
         con.close()
+
+
+def test_a_negator_inside_a_cue_gap_cancels_the_rule(tagger):
+    """ "vendeur ... insistant" must not fire on "le vendeur n'était pas insistant"."""
+    plain, negated = tagger.analyse([
+        "Le vendeur était vraiment insistant au téléphone.",
+        "Le vendeur n'était pas insistant au téléphone.",
+    ])
+    assert plain.codes["demarchage_abusif"].rule_hits >= 1
+    evidence = negated.codes.get("demarchage_abusif")
+    assert evidence is None or (evidence.rule_hits == 0 and evidence.cancelled_hits >= 1)

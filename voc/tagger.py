@@ -270,8 +270,9 @@ class Tagger:
             hit = Hit(group, key, weight, start, end, sent)
             s_start = sentences[sent][0]
             if not has_negation and group not in ("negative", "no_problem", "intensifier", "irony", "effort"):
-                if self._negated(keys, max(s_start, start - NEGATION_WINDOW), start):
-                    hit.cancelled = "negation"
+                if self._negated(keys, max(s_start, start - NEGATION_WINDOW), start) \
+                        or any(k in self._negators for k in keys[start + 1:end - 1]):
+                    hit.cancelled = "negation"  # before the cue, or inside one of its "..." gaps
             if group in ("code",) and not hit.cancelled:
                 if questions[sent]:
                     hit.cancelled = "question"
