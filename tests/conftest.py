@@ -45,3 +45,14 @@ def write_bytes(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The bundled sample, ingested, tagged and ranked once for the whole session (read-only use)."""
+    from voc.pipeline import SAMPLE_DIR, run_nightly
+
+    path = tmp_path_factory.mktemp("demo") / "voc.duckdb"
+    config = load_config(env={}).with_db(path)
+    run_nightly(config, SAMPLE_DIR)
+    return path

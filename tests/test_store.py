@@ -57,13 +57,13 @@ def test_every_table_view_and_column_is_described(tmp_path, config):
     _ingest(config, path)
     con = store.connect_read_only(config.db_path)
     tables = con.execute("""SELECT schema_name || '.' || table_name, comment FROM duckdb_tables()
-                            WHERE schema_name IN ('raw', 'mart', 'meta')""").fetchall()
+                            WHERE schema_name IN ('raw', 'nlp', 'mart', 'meta')""").fetchall()
     views = con.execute("""SELECT schema_name || '.' || view_name, comment FROM duckdb_views()
                            WHERE schema_name = 'mart'""").fetchall()
     assert len(tables) >= 6 and len(views) >= 4
     assert [name for name, comment in tables + views if not comment] == []
     columns = con.execute("""SELECT schema_name || '.' || table_name || '.' || column_name, comment FROM duckdb_columns()
-                             WHERE schema_name IN ('raw', 'mart', 'meta')""").fetchall()
+                             WHERE schema_name IN ('raw', 'nlp', 'mart', 'meta')""").fetchall()
     assert [name for name, comment in columns if not comment] == []
 
 

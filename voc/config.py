@@ -111,6 +111,28 @@ class TaggingSettings:
 
 
 @dataclass(frozen=True)
+class RankingSettings:
+    """How the weekly irritant ranking computes trend and NPS impact intervals."""
+
+    trend_weeks: int = 4  # the trend compares a week with the mean of the previous n weeks
+    bootstrap_samples: int = 1000
+    min_respondents: int = 20  # below this, no NPS interval (too few answers to say anything)
+    interval: float = 0.90
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """When a weekly rise of an irritant becomes an alert."""
+
+    baseline_weeks: int = 6  # trailing weeks that define the expected share
+    min_baseline_weeks: int = 4  # no test before the segment has this much history
+    min_volume: int = 10  # an alert needs at least this many mentions in the week
+    min_ratio: float = 1.8  # ... and at least this many times the expected count
+    fdr: float = 0.01  # Benjamini-Hochberg false discovery rate, per week
+    segment_types: tuple[str, ...] = ("all", "brand", "sector")
+
+
+@dataclass(frozen=True)
 class SmtpSettings:
     host: str = "localhost"
     port: int = 25
@@ -134,6 +156,8 @@ class Config:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     tagging: TaggingSettings = field(default_factory=TaggingSettings)
+    ranking: RankingSettings = field(default_factory=RankingSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     config_file: Path | None = None
 
     def with_db(self, db_path: Path | str | None) -> Config:
@@ -215,6 +239,18 @@ def load_config(path: Path | str | None = None, *, env: dict[str, str] | None = 
     except TypeError as exc:
         raise ConfigError(f"Unknown setting under 'tagging' in {config_file}: {exc}.") from exc
 
+    try:
+        ranking = RankingSettings(**(data.get("ranking", {}) or {}))
+    except TypeError as exc:
+        raise ConfigError(f"Unknown setting under 'ranking' in {config_file}: {exc}.") from exc
+    alerts_data = dict(data.get("alerts", {}) or {})
+    if "segment_types" in alerts_data:
+        alerts_data["segment_types"] = tuple(alerts_data["segment_types"])
+    try:
+        alerts = AlertSettings(**alerts_data)
+    except TypeError as exc:
+        raise ConfigError(f"Unknown setting under 'alerts' in {config_file}: {exc}.") from exc
+
     smtp_data = dict(data.get("smtp", {}) or {})
     smtp = SmtpSettings(
         host=env.get("VOC_SMTP_HOST", smtp_data.get("host", "localhost")),
@@ -239,5 +275,7 @@ def load_config(path: Path | str | None = None, *, env: dict[str, str] | None = 
         ingest=ingest,
         smtp=smtp,
         tagging=tagging,
+        ranking=ranking,
+        alerts=alerts,
         config_file=config_file,
     )

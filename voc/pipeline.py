@@ -29,6 +29,7 @@ class TagRunResult:
 class NightlyResult:
     ingest: IngestReport
     tagging: TagRunResult | None = None
+    insights: InsightsResult | None = None
 
 
 def taxonomy_rows(tagger):
@@ -126,6 +127,54 @@ def tag_new_verbatims(config: Config, tagger=None, progress: ProgressCallback | 
     return TagRunResult(tagged, with_irritant, time.monotonic() - started, tagger.model_version)
 
 
+@dataclass
+class InsightsResult:
+    weeks: int
+    ranked_rows: int
+    alerts: int
+    search_index: bool
+    seconds: float
+
+
+def refresh_insights(config: Config) -> InsightsResult:
+    """Recompute the weekly ranking and the spike alerts from the current tags; rebuild the search index.
+
+    A full recompute: cheap next to tagging, and a rerun gives the same tables.
+    """
+    import datetime as dt
+    import time
+
+    from voc.alerts import alerts_table, spike_alerts
+    from voc.ranking import weekly_ranking
+
+    started = time.monotonic()
+    now = dt.datetime.now(dt.timezone.utc)
+    with store.write_session(config.db_path) as con:
+        verbatims, tags, emotions, model = store.insight_inputs(con)
+        ranking = weekly_ranking(verbatims, tags, emotions, config.ranking)
+        ranking = ranking.append_column("model_version", pa_repeat(model or "", ranking.num_rows)) \
+                         .append_column("computed_at", pa_repeat(now, ranking.num_rows))
+        alerts = spike_alerts(ranking, config.alerts)
+        alert_rows = alerts_table(alerts, verbatims, tags, model_version=model or "", computed_at=now)
+        store.write_insights(con, ranking, alert_rows)
+        indexed = store.build_search_index(con)
+    weeks = len(set(ranking.column("iso_week").to_pylist())) if ranking.num_rows else 0
+    return InsightsResult(weeks, ranking.num_rows, alert_rows.num_rows, indexed, time.monotonic() - started)
+
+
+def pa_repeat(value, n: int):
+    import pyarrow as pa
+
+    if isinstance(value, str):
+        return pa.array([value] * n, pa.string())
+    return pa.array([value] * n, pa.timestamp("us", tz="UTC"))
+
+
+def format_insights(result: InsightsResult) -> str:
+    return (f"ranking: {result.ranked_rows:,} rows over {result.weeks} weeks; {result.alerts} spike alert(s); "
+            f"search index {'rebuilt' if result.search_index else 'unavailable'} ({result.seconds:.1f} s)")
+
+
 def ingest_inbox(config: Config, inbox: Path, progress: ProgressCallback | None = None,
                  command: str = "voc nightly") -> IngestReport:
     """Ingest the inbox's files that the store has not seen (by content hash)."""
@@ -140,7 +189,8 @@ def run_nightly(config: Config, inbox: Path, progress: ProgressCallback | None =
     """Ingest what is new, then tag what is new; each step publishes its own snapshot."""
     report = ingest_inbox(config, inbox, progress)
     tagging = tag_new_verbatims(config, tagger, progress) if config.tagging.enabled else None
-    return NightlyResult(ingest=report, tagging=tagging)
+    insights = refresh_insights(config) if config.tagging.enabled else None
+    return NightlyResult(ingest=report, tagging=tagging, insights=insights)
 
 
 def format_tagging(result: TagRunResult) -> str:
@@ -202,6 +252,7 @@ def run_demo(config: Config, progress: ProgressCallback | None = None) -> str:
     return "\n".join([
         format_report(result.ingest),
         format_tagging(result.tagging) if result.tagging else "",
+        format_insights(result.insights) if result.insights else "",
         "",
         describe_store(config),
         "",

@@ -166,6 +166,60 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             intensity DOUBLE NOT NULL
         );
     """),
+    (4, "weekly ranking and alerts", """
+        CREATE TABLE nlp.code_weekly (
+            iso_week VARCHAR NOT NULL,
+            week_start DATE NOT NULL,
+            segment_type VARCHAR NOT NULL,
+            segment_value VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            stage VARCHAR,
+            rank INTEGER NOT NULL,
+            rank_prev INTEGER,
+            rank_change INTEGER,
+            priority DOUBLE NOT NULL,
+            volume INTEGER NOT NULL,
+            verbatims INTEGER NOT NULL,
+            share DOUBLE NOT NULL,
+            severity DOUBLE NOT NULL,
+            anger_distrust_share DOUBLE NOT NULL,
+            effort DOUBLE NOT NULL,
+            respondents INTEGER NOT NULL,
+            respondents_mentioning INTEGER NOT NULL,
+            nps DOUBLE,
+            nps_without DOUBLE,
+            nps_impact DOUBLE,
+            nps_impact_low DOUBLE,
+            nps_impact_high DOUBLE,
+            volume_prev_avg DOUBLE,
+            trend_ratio DOUBLE,
+            growth DOUBLE NOT NULL,
+            model_version VARCHAR NOT NULL,
+            computed_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE nlp.alerts (
+            alert_id VARCHAR PRIMARY KEY,
+            alert_type VARCHAR NOT NULL,
+            iso_week VARCHAR NOT NULL,
+            week_start DATE NOT NULL,
+            segment_type VARCHAR NOT NULL,
+            segment_value VARCHAR NOT NULL,
+            code VARCHAR NOT NULL,
+            observed INTEGER NOT NULL,
+            expected DOUBLE NOT NULL,
+            ratio DOUBLE NOT NULL,
+            verbatims INTEGER NOT NULL,
+            baseline_volume DOUBLE NOT NULL,
+            baseline_verbatims DOUBLE NOT NULL,
+            p_value DOUBLE NOT NULL,
+            q_value DOUBLE NOT NULL,
+            sample_verbatim_ids VARCHAR[] NOT NULL,
+            model_version VARCHAR NOT NULL,
+            first_detected_at TIMESTAMPTZ NOT NULL,
+            computed_at TIMESTAMPTZ NOT NULL
+        );
+    """),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -182,6 +236,8 @@ TABLE_COMMENTS: dict[str, str] = {
     "nlp.verbatim_tags": "One row per French verbatim and tagger version: sentiment, stages, irony and effort (tags and emotions in nlp.tags and nlp.emotions).",
     "nlp.tags": "Irritants and enchantements found in a verbatim, with calibrated score and evidence (span of text, and the example behind a similarity match).",
     "nlp.emotions": "Emotions judged present in a verbatim, with their intensity (0 to 1].",
+    "nlp.code_weekly": "Weekly ranking of irritants and enchantements per segment (volume, severity, effort, NPS impact, trend, priority); recomputed by each nightly run.",
+    "nlp.alerts": "Emerging-issue alerts: irritants whose weekly count in a segment is significantly above its trailing baseline (exact test of two Poisson rates, Benjamini-Hochberg).",
 }
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
     "raw.verbatims": {
@@ -286,6 +342,47 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "emotion": "Emotion code (colere, frustration, deception, inquietude, tristesse, degout, mefiance, surprise, joie, gratitude).",
         "intensity": "Intensity of the emotion, 0 to 1.",
     },
+    "nlp.code_weekly": {
+        "iso_week": "ISO week in Paris time, e.g. 2026-W47.",
+        "week_start": "Monday of the ISO week.",
+        "segment_type": "all, source, channel, sector, brand or stage.",
+        "segment_value": "The segment ('all' for everything): a source, channel, sector, brand or stage code.",
+        "kind": "irritant or enchantement.",
+        "code": "Taxonomy code (label in mart.codes).",
+        "rank": "Rank by priority within the week, segment and kind (1 = first).",
+        "rank_prev": "Rank the previous week (null if not mentioned then).",
+        "rank_change": "rank_prev - rank: positive when the code climbed.",
+        "priority": "Priority score 0-100: 100 x (0.40 share/max share + 0.25 NPS loss/max loss + 0.15 severity + 0.10 effort + 0.10 growth); enchantements 100 x (0.60 share/max share + 0.40 NPS gain/max gain).",
+        "volume": "Verbatims of the week and segment that mention the code.",
+        "verbatims": "Tagged French verbatims of the week and segment (denominator of share).",
+        "share": "volume / verbatims.",
+        "severity": "Mean over the mentioning verbatims of their strongest negative emotion's intensity (0 to 1).",
+        "anger_distrust_share": "Share of the mentioning verbatims that express anger (colere) or distrust (mefiance).",
+        "effort": "Mean effort score of the mentioning verbatims (0 to 1).",
+        "respondents": "NPS answers of the week and segment.",
+        "respondents_mentioning": "NPS answers whose verbatim mentions the code.",
+        "nps_without": "NPS of the respondents whose verbatim does not mention the code.",
+        "nps_impact": "NPS of all respondents minus NPS without the code, in points: negative when the code drags NPS down.",
+        "nps_impact_low": "Lower bound of the 90 % bootstrap interval of nps_impact (null under 20 respondents).",
+        "nps_impact_high": "Upper bound of the 90 % bootstrap interval of nps_impact.",
+        "volume_prev_avg": "Mean weekly volume over the previous 4 weeks.",
+        "trend_ratio": "volume / volume_prev_avg (null when the code was absent before).",
+        "growth": "Growth component of the priority: (trend_ratio - 1) / 2 clipped to [0, 1]; 1 for a code new this week with 3+ mentions.",
+        "computed_at": "When the nightly run computed the row.",
+    },
+    "nlp.alerts": {
+        "alert_id": "Stable id of the alert: hash of week, segment and code.",
+        "alert_type": "spike (significant rise of a known irritant).",
+        "observed": "Verbatims of the week and segment that mention the irritant.",
+        "expected": "Count expected from the irritant's share over the trailing weeks times this week's volume.",
+        "ratio": "observed / expected.",
+        "baseline_volume": "Mentions over the trailing weeks.",
+        "baseline_verbatims": "Verbatims of the segment over the trailing weeks.",
+        "p_value": "One-sided p-value of so many mentions this week given the baseline (binomial, conditional on the total).",
+        "q_value": "Benjamini-Hochberg adjusted p-value over all tests of the week.",
+        "sample_verbatim_ids": "Up to 5 verbatims behind the alert (highest tag scores).",
+        "first_detected_at": "When a nightly run first raised this alert.",
+    },
     "raw.near_duplicates": {
         "verbatim_id": "The later verbatim.",
         "original_id": "The earliest verbatim it copies.",
@@ -366,6 +463,49 @@ MART_VIEWS: dict[str, tuple[str, str]] = {
                      / nullif(count(score), 0), 1) AS nps
         FROM raw.verbatims GROUP BY ALL ORDER BY iso_week, source
     """, "Verbatims per ISO week and source, with the week's NPS for survey answers."),
+    "mart.irritant_weekly": ("""
+        SELECT w.iso_week, w.week_start, w.segment_type, w.segment_value, w.code, c.label, w.stage,
+               s.label AS stage_label, w.rank, w.rank_prev, w.rank_change, w.priority, w.volume, w.verbatims,
+               w.share, w.severity, w.anger_distrust_share, w.effort, w.respondents, w.respondents_mentioning,
+               w.nps, w.nps_without, w.nps_impact, w.nps_impact_low, w.nps_impact_high, w.volume_prev_avg,
+               w.trend_ratio, w.growth, w.model_version
+        FROM nlp.code_weekly w
+        LEFT JOIN nlp.codes c ON c.code = w.code AND c.kind = w.kind
+        LEFT JOIN nlp.codes s ON s.code = w.stage AND s.kind = 'stage'
+        WHERE w.kind = 'irritant'
+    """, "Irritants ranked per ISO week and segment (segment_type 'all' for the whole base): volume, share, severity, effort, NPS impact with its 90 % interval, trend and priority."),
+    "mart.enchantement_weekly": ("""
+        SELECT w.iso_week, w.week_start, w.segment_type, w.segment_value, w.code, c.label, w.stage,
+               s.label AS stage_label, w.rank, w.rank_prev, w.rank_change, w.priority, w.volume, w.verbatims,
+               w.share, w.respondents, w.respondents_mentioning, w.nps, w.nps_without, w.nps_impact,
+               w.nps_impact_low, w.nps_impact_high, w.volume_prev_avg, w.trend_ratio, w.model_version
+        FROM nlp.code_weekly w
+        LEFT JOIN nlp.codes c ON c.code = w.code AND c.kind = w.kind
+        LEFT JOIN nlp.codes s ON s.code = w.stage AND s.kind = 'stage'
+        WHERE w.kind = 'enchantement'
+    """, "Enchantements ranked per ISO week and segment, with their positive NPS impact."),
+    "mart.irritant_weekly_overall": ("""
+        SELECT * EXCLUDE (segment_type, segment_value) FROM mart.irritant_weekly WHERE segment_type = 'all'
+    """, "mart.irritant_weekly for the whole base (no segment): the digest's main table."),
+    "mart.irritant_weekly_by_brand": ("""
+        SELECT * EXCLUDE (segment_type) RENAME (segment_value AS brand) FROM mart.irritant_weekly WHERE segment_type = 'brand'
+    """, "mart.irritant_weekly per brand."),
+    "mart.irritant_weekly_by_stage": ("""
+        SELECT * EXCLUDE (segment_type) RENAME (segment_value AS journey_stage) FROM mart.irritant_weekly WHERE segment_type = 'stage'
+    """, "mart.irritant_weekly per journey stage (verbatims about that stage)."),
+    "mart.irritant_weekly_by_source": ("""
+        SELECT * EXCLUDE (segment_type) RENAME (segment_value AS source) FROM mart.irritant_weekly WHERE segment_type = 'source'
+    """, "mart.irritant_weekly per source (complaints, nps, social)."),
+    "mart.alerts": ("""
+        SELECT a.alert_id, a.alert_type, a.iso_week, a.week_start, a.segment_type, a.segment_value, a.code, c.label,
+               a.observed, a.expected, a.ratio, a.verbatims, a.baseline_volume, a.baseline_verbatims, a.p_value,
+               a.q_value, a.sample_verbatim_ids,
+               (SELECT list(v.text ORDER BY list_position(a.sample_verbatim_ids, v.verbatim_id))
+                FROM raw.verbatims v WHERE list_contains(a.sample_verbatim_ids, v.verbatim_id)) AS sample_texts,
+               a.model_version, a.first_detected_at
+        FROM nlp.alerts a
+        LEFT JOIN nlp.codes c ON c.code = a.code AND c.kind = 'irritant'
+    """, "Emerging-issue alerts with their evidence: counts, baseline, p and q values and sample verbatims (PII-redacted)."),
     "mart.schemas": (
         "SELECT * FROM (VALUES " + ", ".join(f"('{k}', '{v}')" for k, v in SCHEMAS.items()) + ") AS s(schema_name, description)",
         "What each schema of the store holds.",
@@ -535,6 +675,11 @@ VIEW_COLUMN_COMMENTS: dict[str, str] = {
     "enchantements": "Enchantement codes found by the current tagger, highest score first.",
     "emotions": "Emotions judged present, emotion code -> intensity (0 to 1].",
     "description": "What it holds.",
+    "label": "French label of the code (from the taxonomy file).",
+    "model_version": "Tagger version that produced the tags behind the row.",
+    "brand": "Brand or company named in the source file.",
+    "journey_stage": "Journey stage code of the segment.",
+    "sample_texts": "Texts of the sample verbatims (PII-redacted).",
 }
 
 
@@ -798,3 +943,86 @@ def describe(con: duckdb.DuckDBPyConnection) -> dict:
         SELECT run_id, command, finished_at, rows_read, rows_stored, rows_duplicate, rows_quarantined
         FROM raw.ingest_runs ORDER BY finished_at DESC LIMIT 5""").fetchall()
     return info
+
+
+# ---------------------------------------------------------------------------- ranking and alerts
+
+
+def insight_inputs(con: duckdb.DuckDBPyConnection) -> tuple[pa.Table, pa.Table, pa.Table, str | None]:
+    """What the ranking needs, for the current tagger: verbatims, tags, emotions, model version."""
+    row = con.execute("SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger'").fetchone()
+    model = row[0] if row else ""
+    verbatims = con.execute("""
+        SELECT v.verbatim_id, date_trunc('week', v.created_at AT TIME ZONE 'Europe/Paris')::DATE AS week_start,
+               strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week,
+               v.source, v.channel, v.sector, v.brand, v.score, t.effort, t.stages
+        FROM raw.verbatims v JOIN nlp.verbatim_tags t USING (verbatim_id)
+        WHERE t.model_version = ?
+    """, [model]).to_arrow_table()
+    tags = con.execute("SELECT verbatim_id, kind, code, stage, score FROM nlp.tags WHERE model_version = ?",
+                       [model]).to_arrow_table()
+    emotions = con.execute("SELECT verbatim_id, emotion, intensity FROM nlp.emotions WHERE model_version = ?",
+                           [model]).to_arrow_table()
+    return verbatims, tags, emotions, (model or None)
+
+
+def write_insights(con: duckdb.DuckDBPyConnection, ranking: pa.Table, alerts: pa.Table) -> None:
+    """Replace the ranking and the alerts (a full recompute), keeping when each alert was first seen."""
+    with transaction(con):
+        con.register("ranking_in", ranking)
+        con.register("alerts_in", alerts)
+        con.execute("DELETE FROM nlp.code_weekly")
+        con.execute("INSERT INTO nlp.code_weekly BY NAME SELECT * FROM ranking_in")
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE alerts_new AS
+            SELECT a.* REPLACE (coalesce(o.first_detected_at, a.first_detected_at) AS first_detected_at)
+            FROM alerts_in a LEFT JOIN nlp.alerts o USING (alert_id)""")
+        con.execute("DELETE FROM nlp.alerts")
+        con.execute("INSERT INTO nlp.alerts BY NAME SELECT * FROM alerts_new")
+        con.execute("DROP TABLE alerts_new")
+        con.unregister("ranking_in")
+        con.unregister("alerts_in")
+
+
+# ---------------------------------------------------------------------------- full-text search
+
+FTS_SCHEMA = "fts_raw_verbatims"
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Load DuckDB's fts extension from the duckdb-extension-fts package (no download)."""
+    try:
+        import duckdb_extension_fts
+    except ImportError:
+        return False
+    base = Path(duckdb_extension_fts.__file__).parent / "extensions"
+    candidates = sorted(base.glob(f"v{duckdb.__version__}/fts.duckdb_extension")) or sorted(base.glob("*/fts.duckdb_extension"))
+    if not candidates:
+        return False
+    con.execute(f"LOAD '{candidates[0]}'")
+    return True
+
+
+def build_search_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """(Re)build the French full-text index of raw.verbatims (Snowball French stemmer, accents stripped)."""
+    if not load_fts(con):
+        return False
+    con.execute("""PRAGMA create_fts_index('raw.verbatims', 'verbatim_id', 'text', stemmer = 'french',
+                   stopwords = 'none', strip_accents = 1, lower = 1, overwrite = 1)""")
+    return True
+
+
+def search_verbatims(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20) -> pa.Table:
+    """Verbatims ranked by BM25 relevance to `query` (French stemming: 'livraisons' finds 'livraison')."""
+    if not load_fts(con):
+        raise StoreError("Full-text search needs the duckdb-extension-fts package; reinstall with 'make install'.")
+    exists = con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = ?", [FTS_SCHEMA]).fetchone()[0]
+    if not exists:
+        raise StoreError("The database has no full-text index yet; run 'voc nightly' (or 'voc demo') once.")
+    return con.execute(f"""
+        SELECT * FROM (
+            SELECT {FTS_SCHEMA}.match_bm25(v.verbatim_id, ?) AS relevance, v.verbatim_id, v.source,
+                   v.created_at, v.brand, v.text
+            FROM raw.verbatims v)
+        WHERE relevance IS NOT NULL ORDER BY relevance DESC, verbatim_id LIMIT ?
+    """, [query, limit]).to_arrow_table()
