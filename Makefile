@@ -10,7 +10,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install demo test bench lock clean
+.PHONY: install demo test bench lock clean chromium
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ install: $(STAMP)
 demo: install
 	$(BIN)/voc demo
 
-test: install
+test: install chromium
 	$(BIN)/python -m pytest
+
+# The HTML report is tested in a real headless Chromium: Debian's package, installed once.
+chromium:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; }
 
 bench: install
 	$(BIN)/python bench/bench_ingest.py
@@ -38,4 +44,4 @@ lock:
 	rm -rf .lockenv
 
 clean:
-	rm -rf $(VENV) reports data/voc.duckdb data/voc.duckdb.lock
+	rm -rf $(VENV) reports test-artifacts data/voc.duckdb data/voc.duckdb.lock

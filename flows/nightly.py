@@ -1,4 +1,4 @@
-"""Nightly Prefect flow: ingest the inbox, then tag the new verbatims (topics and alerts join later).
+"""Nightly Prefect flow: ingest the inbox, tag the new verbatims, then rank irritants and check for spikes.
 
 A thin wrapper: it resolves the configuration and calls `voc.pipeline` steps as tasks.
 Runs locally in ephemeral mode (`python flows/nightly.py`) or as the `nightly`
@@ -61,13 +61,24 @@ def tag_new_verbatims(config) -> dict:
             "seconds": round(result.seconds, 1), "model_version": result.model_version}
 
 
+@task(name="rank-and-alert", retries=3, retry_delay_seconds=[10, 60, 300], cache_policy=NONE,
+      retry_condition_fn=_retry_on_transient)
+def rank_and_alert(config) -> dict:
+    logger = get_run_logger()
+    result = pipeline.refresh_insights(config)
+    logger.info(pipeline.format_insights(result))
+    return {"weeks": result.weeks, "ranked_rows": result.ranked_rows, "alerts": result.alerts,
+            "search_index": result.search_index}
+
+
 @flow(name="voc-nightly")
 def nightly(inbox: str | None = None, db: str | None = None, config_path: str | None = None) -> dict:
-    """Ingest what is new in the inbox, then tag it; safe to run twice."""
+    """Ingest what is new in the inbox, tag it, rank irritants and raise alerts; safe to run twice."""
     config = load_config(config_path).with_db(db)
     ingested = ingest_inbox(config, Path(inbox) if inbox else config.inbox)
     tagged = tag_new_verbatims(config) if config.tagging.enabled else None
-    return {"ingest": ingested, "tagging": tagged}
+    insights = rank_and_alert(config) if config.tagging.enabled else None
+    return {"ingest": ingested, "tagging": tagged, "insights": insights}
 
 
 if __name__ == "__main__":

@@ -84,8 +84,12 @@ def test_nightly_twice_changes_nothing(tmp_path):
     assert len(snapshot) > 0
 
 
-def test_demo_loads_the_sample(tmp_path):
-    result = run_voc("demo", "--db", str(tmp_path / "demo.duckdb"))
+def test_demo_loads_the_sample_and_writes_the_digest(tmp_path):
+    (tmp_path / "voc.yaml").write_text(f"paths:\n  reports: {tmp_path / 'reports'}\n", encoding="utf-8")
+    result = run_voc("demo", "--db", str(tmp_path / "demo.duckdb"), "--config", str(tmp_path / "voc.yaml"))
     assert result.returncode == 0, result.stderr
     assert "complaints" in result.stdout and "nps" in result.stdout and "social" in result.stdout
     assert "quarantine" in result.stdout and "read_only=True" in result.stdout
+    assert "1 spike alert(s)" in result.stdout  # the planted outage, and nothing else
+    digests = list((tmp_path / "reports").glob("*/digest.html"))
+    assert len(digests) == 1 and digests[0].parent.name in result.stdout

@@ -217,6 +217,10 @@ def nightly(
         from voc.pipeline import format_tagging
 
         typer.echo(format_tagging(result.tagging), err=True)
+    if result.insights:
+        from voc.pipeline import format_insights
+
+        typer.echo(format_insights(result.insights), err=True)
     if result.ingest.errors:
         raise typer.Exit(2)
 
@@ -228,13 +232,64 @@ def demo(
     config: ConfigOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Load the bundled sample data (data/sample) through the nightly batch and print where the results are."""
+    """Load the bundled sample data (data/sample) through the nightly batch, write the weekly digest, say where to look."""
     from voc.pipeline import run_demo
     from voc.progress import ProgressPrinter
 
     cfg = _config(config, db)
     summary = run_demo(cfg, progress=ProgressPrinter(enabled=not quiet))
     typer.echo(summary)
+
+
+report_app = typer.Typer(help="Reports for quality teams: the weekly irritant digest.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("weekly")
+@handle_errors
+def report_weekly(
+    week: Annotated[Optional[str], typer.Option("--week", help="ISO week, e.g. 2026-W47 (default: the last complete one).")] = None,
+    db: DbOption = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder for the reports (default: reports/); the digest goes to DIR/YYYY-Www/.")] = None,
+    send: Annotated[bool, typer.Option("--send", help="Also mail it to the configured recipients over SMTP.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Build the weekly irritant digest (HTML, Markdown, text and PNG charts) and optionally mail it."""
+    from voc.mailer import MailError
+    from voc.pipeline import format_weekly, weekly_report
+
+    cfg = _config(config, db)
+    try:
+        result = weekly_report(cfg, week, out, send)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from exc
+    except MailError as exc:
+        _fail(str(exc), 1)
+    typer.echo(format_weekly(result))
+
+
+@app.command()
+@handle_errors
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for; French stemming ('livraisons' finds 'livraison').")],
+    limit: Annotated[int, typer.Option("--limit", help="How many verbatims to show.")] = 20,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Full-text search over the verbatims (BM25, French stemmer, accents ignored), best matches first."""
+    from voc import store
+
+    cfg = _config(config, db)
+    con = store.connect_read_only(cfg.db_path)
+    try:
+        rows = store.search_verbatims(con, query, limit).to_pylist()
+    finally:
+        con.close()
+    if not rows:
+        typer.echo(f"No verbatim matches '{query}'.")
+    for r in rows:
+        created = r["created_at"].date().isoformat() if r["created_at"] else ""
+        typer.echo(f"{r['relevance']:6.2f}  {created}  {r['source']:<10} {r['verbatim_id']}  {r['text'][:160]}")
 
 
 @app.command()

@@ -249,10 +249,13 @@ def run_demo(config: Config, progress: ProgressCallback | None = None) -> str:
     """Run the nightly batch on the bundled sample and say where to look."""
     sample = ensure_sample()
     result = run_nightly(config, sample, progress)
+    weekly = weekly_report(config) if result.insights and result.insights.ranked_rows else None
     return "\n".join([
         format_report(result.ingest),
         format_tagging(result.tagging) if result.tagging else "",
         format_insights(result.insights) if result.insights else "",
+        "",
+        format_weekly(weekly) if weekly else "no weekly digest: nothing was tagged",
         "",
         describe_store(config),
         "",
@@ -260,3 +263,52 @@ def run_demo(config: Config, progress: ProgressCallback | None = None) -> str:
         f"  .venv/bin/python -c \"import duckdb; c = duckdb.connect('{config.db_path}', read_only=True); "
         "print(c.sql('SELECT source, iso_week, count(*) FROM mart.verbatims GROUP BY ALL ORDER BY 2 DESC LIMIT 9'))\"",
     ])
+
+
+@dataclass
+class WeeklyReport:
+    iso_week: str
+    files: object  # voc.digest.DigestFiles
+    digest: object  # voc.digest.Digest
+    sent_to: tuple[str, ...] = ()
+
+
+def weekly_report(config: Config, week: str | None = None, out_dir: Path | None = None,
+                  send: bool = False) -> WeeklyReport:
+    """Build the weekly digest from the published store (read-only) into out_dir/YYYY-Www/, and mail it."""
+    import re
+
+    from voc.digest import build_digest, default_week, write_digest
+
+    if week is not None and not re.fullmatch(r"\d{4}-W\d{2}", week):
+        raise ValueError(f"Week '{week}' is not an ISO week like 2026-W47.")
+    con = store.connect_read_only(config.db_path)
+    try:
+        weeks = store.digest_weeks(con)
+        iso_week = week or default_week(weeks)
+        if iso_week not in {w for w, _ in weeks}:
+            known = f"{weeks[0][0]} to {weeks[-1][0]}" if weeks else "none"
+            raise ValueError(f"No ranked data for week {iso_week} (weeks in the store: {known}).")
+        inputs = store.digest_inputs(con, iso_week)
+    finally:
+        con.close()
+    digest = build_digest(inputs, iso_week)
+    files = write_digest(digest, out_dir or config.reports_dir)
+    sent_to: tuple[str, ...] = ()
+    if send:
+        from voc.mailer import build_message, send_message
+
+        send_message(build_message(digest, files, config.smtp), config.smtp)
+        sent_to = config.smtp.recipients
+    return WeeklyReport(iso_week, files, digest, sent_to)
+
+
+def format_weekly(report: WeeklyReport) -> str:
+    d = report.digest
+    top = ", ".join(c.label for c in d.irritants[:3])
+    lines = [f"weekly digest {report.iso_week}: {len(d.irritants)} irritants ranked, {len(d.alerts)} emerging; top: {top}",
+             f"  {report.files.html}", f"  {report.files.markdown}", f"  {report.files.text}",
+             f"  {len(report.files.charts)} charts in {report.files.folder / 'charts'}"]
+    if report.sent_to:
+        lines.append(f"mailed to {', '.join(report.sent_to)}")
+    return "\n".join(lines)

@@ -425,10 +425,10 @@ MART_VIEWS: dict[str, tuple[str, str]] = {
     """, "Every verbatim with its source fields, Paris time, ISO week, NPS group, near-duplicate link and the current tagger's tags; start here."),
     "mart.tags": ("""
         SELECT t.verbatim_id, v.source, v.created_at, strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week,
-               v.brand, v.sector, v.channel, v.score,
+               v.brand, v.sector, v.channel, v.score AS nps_score,
                CASE WHEN v.score >= 9 THEN 'promoteur' WHEN v.score >= 7 THEN 'passif'
                     WHEN v.score IS NOT NULL THEN 'detracteur' END AS nps_group,
-               t.kind, t.code, c.label, t.stage, s.label AS stage_label, t.score, t.evidence, t.evidence_source,
+               t.kind, t.code, c.label, t.stage, s.label AS stage_label, t.score AS tag_score, t.evidence, t.evidence_source,
                t.exemplar, v.text, t.model_version
         FROM nlp.tags t
         JOIN raw.verbatims v USING (verbatim_id)
@@ -680,6 +680,8 @@ VIEW_COLUMN_COMMENTS: dict[str, str] = {
     "brand": "Brand or company named in the source file.",
     "journey_stage": "Journey stage code of the segment.",
     "sample_texts": "Texts of the sample verbatims (PII-redacted).",
+    "nps_score": "NPS answers: likelihood-to-recommend score, integer 0 to 10 (null for other sources).",
+    "tag_score": "Calibrated probability that the verbatim carries this code (0 to 1).",
 }
 
 
@@ -1026,3 +1028,71 @@ def search_verbatims(con: duckdb.DuckDBPyConnection, query: str, limit: int = 20
             FROM raw.verbatims v)
         WHERE relevance IS NOT NULL ORDER BY relevance DESC, verbatim_id LIMIT ?
     """, [query, limit]).to_arrow_table()
+
+
+# ---------------------------------------------------------------------------- weekly digest reads
+
+
+def digest_weeks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(iso_week, week_start) of every ranked week, oldest first."""
+    return [(w, str(d)) for w, d in con.execute(
+        "SELECT DISTINCT iso_week, week_start FROM nlp.code_weekly ORDER BY week_start").fetchall()]
+
+
+def digest_inputs(con: duckdb.DuckDBPyConnection, iso_week: str, *, top: int = 10, samples: int = 3,
+                  history_weeks: int = 8) -> dict[str, pa.Table]:
+    """Everything the weekly digest shows for one ISO week, as Arrow tables (labels from nlp.codes)."""
+    week_start = con.execute("SELECT min(week_start) FROM nlp.code_weekly WHERE iso_week = ?", [iso_week]).fetchone()[0]
+    if week_start is None:
+        raise StoreError(f"No ranking for week {iso_week}; run 'voc nightly' on data of that week first.")
+    out: dict[str, pa.Table] = {}
+    out["irritants"] = con.execute("""
+        SELECT * FROM mart.irritant_weekly_overall WHERE iso_week = ? ORDER BY rank LIMIT ?
+    """, [iso_week, top]).to_arrow_table()
+    out["enchantements"] = con.execute("""
+        SELECT * FROM mart.enchantement_weekly WHERE segment_type = 'all' AND iso_week = ? ORDER BY rank LIMIT ?
+    """, [iso_week, max(3, top // 2)]).to_arrow_table()
+    out["history"] = con.execute("""
+        SELECT w.kind, w.code, w.week_start, w.iso_week, w.volume, w.share
+        FROM nlp.code_weekly w
+        WHERE w.segment_type = 'all' AND w.week_start BETWEEN ?::DATE - INTERVAL (? * 7) DAY AND ?::DATE
+        ORDER BY w.code, w.week_start
+    """, [week_start, history_weeks - 1, week_start]).to_arrow_table()
+    out["weeks"] = con.execute("""
+        SELECT week_start, iso_week, max(verbatims) AS verbatims, max(respondents) AS respondents, max(nps) AS nps
+        FROM nlp.code_weekly WHERE segment_type = 'all' AND week_start BETWEEN ?::DATE - INTERVAL (? * 7) DAY AND ?::DATE
+        GROUP BY ALL ORDER BY week_start
+    """, [week_start, history_weeks - 1, week_start]).to_arrow_table()
+    out["samples"] = con.execute("""
+        WITH ranked AS (
+            SELECT t.kind, t.code, t.verbatim_id, t.evidence, v.text, v.source, v.brand, v.score,
+                   row_number() OVER (PARTITION BY t.kind, t.code ORDER BY t.score DESC, length(v.text), t.verbatim_id) AS n
+            FROM nlp.tags t
+            JOIN raw.verbatims v USING (verbatim_id)
+            LEFT JOIN raw.near_duplicates d USING (verbatim_id)
+            WHERE t.model_version IN (SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger')
+              AND strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') = ?
+              AND d.verbatim_id IS NULL AND length(v.text) BETWEEN 20 AND 600
+        )
+        SELECT * EXCLUDE (n) FROM ranked WHERE n <= ? ORDER BY kind, code, n
+    """, [iso_week, samples]).to_arrow_table()
+    out["alerts"] = con.execute("""
+        SELECT * FROM mart.alerts WHERE iso_week = ? ORDER BY q_value, ratio DESC
+    """, [iso_week]).to_arrow_table()
+    out["stages"] = con.execute("""
+        SELECT s.segment_value AS stage, c.label AS stage_label, max(s.verbatims) AS verbatims,
+               arg_max(s.code, s.priority) AS top_irritant, arg_max(s.label, s.priority) AS top_irritant_label,
+               sum(s.volume) AS irritant_mentions
+        FROM mart.irritant_weekly s
+        LEFT JOIN nlp.codes c ON c.code = s.segment_value AND c.kind = 'stage'
+        WHERE s.segment_type = 'stage' AND s.iso_week = ?
+        GROUP BY ALL ORDER BY verbatims DESC
+    """, [iso_week]).to_arrow_table()
+    out["sentiment_by_stage"] = con.execute("""
+        SELECT stage, count(*) AS verbatims,
+               avg(CASE WHEN sentiment_label = 'negatif' THEN 1 ELSE 0 END) AS negative_share
+        FROM (SELECT unnest(stages) AS stage, sentiment_label FROM mart.verbatims WHERE iso_week = ? AND stages IS NOT NULL)
+        GROUP BY stage
+    """, [iso_week]).to_arrow_table()
+    out["labels"] = con.execute("SELECT kind, code, label FROM nlp.codes").to_arrow_table()
+    return out
