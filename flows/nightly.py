@@ -1,4 +1,5 @@
-"""Nightly Prefect flow: ingest the inbox, tag the new verbatims, then rank irritants and check for spikes.
+"""Nightly Prefect flow: ingest the inbox, tag the new verbatims, embed them and assign topics, then rank
+irritants and check for spikes.
 
 A thin wrapper: it resolves the configuration and calls `voc.pipeline` steps as tasks.
 Runs locally in ephemeral mode (`python flows/nightly.py`) or as the `nightly`
@@ -61,6 +62,15 @@ def tag_new_verbatims(config) -> dict:
             "seconds": round(result.seconds, 1), "model_version": result.model_version}
 
 
+@task(name="embed-and-assign-topics", retries=3, retry_delay_seconds=[10, 60, 300], cache_policy=NONE,
+      retry_condition_fn=_retry_on_transient)
+def embed_and_assign_topics(config) -> dict:
+    logger = get_run_logger()
+    result = pipeline.refresh_topics(config)
+    logger.info(pipeline.format_topics(result))
+    return {"embedded": result.embedded, "assigned": result.assigned, "release": result.release}
+
+
 @task(name="rank-and-alert", retries=3, retry_delay_seconds=[10, 60, 300], cache_policy=NONE,
       retry_condition_fn=_retry_on_transient)
 def rank_and_alert(config) -> dict:
@@ -77,8 +87,9 @@ def nightly(inbox: str | None = None, db: str | None = None, config_path: str | 
     config = load_config(config_path).with_db(db)
     ingested = ingest_inbox(config, Path(inbox) if inbox else config.inbox)
     tagged = tag_new_verbatims(config) if config.tagging.enabled else None
+    topics = embed_and_assign_topics(config) if config.tagging.enabled and config.topics.enabled else None
     insights = rank_and_alert(config) if config.tagging.enabled else None
-    return {"ingest": ingested, "tagging": tagged, "insights": insights}
+    return {"ingest": ingested, "tagging": tagged, "topics": topics, "insights": insights}
 
 
 if __name__ == "__main__":

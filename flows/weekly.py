@@ -1,6 +1,7 @@
 """Weekly Prefect flow: the irritant digest for quality teams, every Monday at 07:00 Paris time.
 
-A thin wrapper around `voc.pipeline.weekly_report`: it builds the digest of the last
+A thin wrapper around `voc.pipeline`: it proposes new irritants (topics of the recent
+verbatims the taxonomy did not explain), then builds the digest of the last
 complete ISO week, publishes it as a Prefect markdown artifact and, with `send=True`,
 mails it. SMTP settings come from the voc configuration and VOC_SMTP_* variables, or from
 a Prefect `EmailServerCredentials` block (package prefect-email) named by `email_block`.
@@ -47,14 +48,23 @@ def build_and_send(config: Config, week: str | None, out: str | None, send: bool
             "alerts": len(report.digest.alerts), "sent_to": list(report.sent_to)}
 
 
+@task(name="propose-new-irritants", retries=1, retry_delay_seconds=[300], cache_policy=NONE)
+def propose_new_irritants(config: Config) -> list[dict]:
+    logger = get_run_logger()
+    proposals = pipeline.propose_topics(config)
+    logger.info(pipeline.format_proposals(proposals[:5]))
+    return [{"proposal_id": p.proposal_id, "label": p.label, "size": p.size, "growth": p.growth} for p in proposals]
+
+
 @flow(name="voc-weekly-digest")
 def weekly_digest(week: str | None = None, db: str | None = None, out: str | None = None, send: bool = False,
-                  config_path: str | None = None, email_block: str | None = None) -> dict:
-    """Build the weekly irritant digest (default: the last complete ISO week) and optionally mail it."""
+                  config_path: str | None = None, email_block: str | None = None, propose: bool = True) -> dict:
+    """Propose new irritants from topics, build the weekly digest (default: the last complete ISO week), mail it."""
     config = load_config(config_path).with_db(db)
     if email_block:
         config = _smtp_from_block(config, email_block)
-    return build_and_send(config, week, out, send)
+    proposals = propose_new_irritants(config) if config.topics.enabled and propose else []
+    return {**build_and_send(config, week, out, send), "proposals": proposals}
 
 
 if __name__ == "__main__":

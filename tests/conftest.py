@@ -49,10 +49,15 @@ def write_bytes(path: Path, data: bytes) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The bundled sample, ingested, tagged and ranked once for the whole session (read-only use)."""
-    from voc.pipeline import SAMPLE_DIR, run_nightly
+    """The bundled sample through `voc demo` once for the whole session (read-only use): ingested,
+    tagged, embedded, ranked, with a topic release and proposals; models and reports in a temporary folder."""
+    import shutil
+    from dataclasses import replace
 
-    path = tmp_path_factory.mktemp("demo") / "voc.duckdb"
-    config = load_config(env={}).with_db(path)
-    run_nightly(config, SAMPLE_DIR)
-    return path
+    from voc.pipeline import run_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    config = load_config(env={}).with_db(folder / "voc.duckdb")
+    shutil.copytree(config.models_dir / "tagger", folder / "models" / "tagger")
+    run_demo(replace(config, models_dir=folder / "models", reports_dir=folder / "reports"))
+    return folder / "voc.duckdb"

@@ -217,6 +217,10 @@ def nightly(
         from voc.pipeline import format_tagging
 
         typer.echo(format_tagging(result.tagging), err=True)
+    if result.topics:
+        from voc.pipeline import format_topics
+
+        typer.echo(format_topics(result.topics), err=True)
     if result.insights:
         from voc.pipeline import format_insights
 
@@ -239,6 +243,95 @@ def demo(
     cfg = _config(config, db)
     summary = run_demo(cfg, progress=ProgressPrinter(enabled=not quiet))
     typer.echo(summary)
+
+
+topics_app = typer.Typer(help="Topic discovery (BERTopic): fit releases, list topics, propose and accept new irritants.",
+                         no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+
+
+@topics_app.command("fit")
+@handle_errors
+def topics_fit(
+    since: Annotated[Optional[str], typer.Option("--since", help="Fit on verbatims from this day (YYYY-MM-DD); default: all.")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Release name (default: date and time).")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Fit a topic release, align its ids with the current one, save it under models/topics/ and make it current."""
+    import datetime as dt
+
+    from voc.pipeline import fit_topic_release, format_topic_fit
+    from voc.progress import ProgressPrinter
+
+    if since is not None:
+        try:
+            dt.date.fromisoformat(since)
+        except ValueError:
+            raise UsageProblem(f"--since '{since}' is not a date like 2026-09-01.") from None
+    cfg = _config(config, db)
+    try:
+        result = fit_topic_release(cfg, since, name, progress=ProgressPrinter(enabled=not quiet))
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from exc
+    typer.echo(format_topic_fit(result))
+
+
+@topics_app.command("list")
+@handle_errors
+def topics_list(db: DbOption = None, config: ConfigOption = None) -> None:
+    """The topics of the current release, biggest first."""
+    from voc import store
+
+    con = store.connect_read_only(_config(config, db).db_path)
+    try:
+        rows = con.execute("SELECT release, topic_id, size, label FROM mart.topics ORDER BY size DESC").fetchall()
+    finally:
+        con.close()
+    if not rows:
+        typer.echo("No topic release yet; run 'voc topics fit'.")
+    for release, topic_id, size, label in rows:
+        typer.echo(f"{release}  {topic_id:>5}  {size:>7,}  {label}")
+
+
+@topics_app.command("propose")
+@handle_errors
+def topics_propose(
+    weeks: Annotated[Optional[int], typer.Option("--weeks", help="Recent weeks to look at (default: topics.proposal_weeks).")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Cluster recent verbatims the taxonomy did not explain and list candidate new irritants."""
+    from voc.pipeline import format_proposals, propose_topics
+
+    proposals = propose_topics(_config(config, db), weeks)
+    typer.echo(format_proposals(proposals))
+
+
+@topics_app.command("accept")
+@handle_errors
+def topics_accept(
+    proposal_id: Annotated[str, typer.Argument(help="Proposal id from 'voc topics propose'.")],
+    code: Annotated[str, typer.Option("--code", help="New irritant code (lower_snake_case).")],
+    stage: Annotated[str, typer.Option("--stage", help="Journey stage of the new irritant.")],
+    label: Annotated[Optional[str], typer.Option("--label", help="French label (default: from the keywords).")] = None,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a proposal into the taxonomy file as a new irritant (cues and examples from the topic)."""
+    import re
+
+    from voc.pipeline import accept_proposal
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]{2,48}", code):
+        raise UsageProblem(f"--code '{code}' must be lower_snake_case, like perte_points_fidelite.")
+    try:
+        path = accept_proposal(_config(config, db), proposal_id, code, stage, label)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from exc
+    typer.echo(f"Added irritant '{code}' ({stage}) to {path}; the next nightly run tags with it "
+               "(a new taxonomy digest, so a new model version).")
 
 
 report_app = typer.Typer(help="Reports for quality teams: the weekly irritant digest.", no_args_is_help=True)

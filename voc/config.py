@@ -133,6 +133,30 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class TopicSettings:
+    """Embeddings, BERTopic fits, nightly assignment and emerging-theme proposals."""
+
+    enabled: bool = True  # False: the nightly batch computes no embeddings and assigns no topics
+    embedding_backend: str = "use"  # use | sentence-transformers | spacy
+    embedding_model: Path | None = None  # local folder of a sentence-transformers model
+    seed: int = 42
+    umap_neighbors: int = 15
+    umap_components: int = 5
+    min_cluster_size: int | None = None  # None: max(15, corpus / 400)
+    min_df: int = 3
+    ngram_max: int = 2
+    top_words: int = 10
+    outlier_threshold: float = 0.35  # outliers join the nearest topic when at least this similar
+    assign_min_similarity: float = 0.35  # nightly: below this, a verbatim gets topic -1
+    align_threshold: float = 0.55  # a new topic keeps an old id when at least this similar
+    proposal_weeks: int = 8  # emerging themes: window of recent weeks clustered
+    proposal_max_irritant_score: float = 0.5  # ... among verbatims whose strongest irritant is below this
+    proposal_min_size: int = 15
+    proposal_min_negative_share: float = 0.5
+    embed_chunk: int = 2000
+
+
+@dataclass(frozen=True)
 class SmtpSettings:
     host: str = "localhost"
     port: int = 25
@@ -158,6 +182,7 @@ class Config:
     tagging: TaggingSettings = field(default_factory=TaggingSettings)
     ranking: RankingSettings = field(default_factory=RankingSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    topics: TopicSettings = field(default_factory=TopicSettings)
     config_file: Path | None = None
 
     def with_db(self, db_path: Path | str | None) -> Config:
@@ -251,6 +276,16 @@ def load_config(path: Path | str | None = None, *, env: dict[str, str] | None = 
     except TypeError as exc:
         raise ConfigError(f"Unknown setting under 'alerts' in {config_file}: {exc}.") from exc
 
+    topics_data = dict(data.get("topics", {}) or {})
+    if topics_data.get("embedding_model"):
+        topics_data["embedding_model"] = _resolve(base, topics_data["embedding_model"])
+    if env.get("VOC_EMBEDDING_BACKEND"):
+        topics_data["embedding_backend"] = env["VOC_EMBEDDING_BACKEND"]
+    try:
+        topics = TopicSettings(**topics_data)
+    except TypeError as exc:
+        raise ConfigError(f"Unknown setting under 'topics' in {config_file}: {exc}.") from exc
+
     smtp_data = dict(data.get("smtp", {}) or {})
     smtp = SmtpSettings(
         host=env.get("VOC_SMTP_HOST", smtp_data.get("host", "localhost")),
@@ -277,5 +312,6 @@ def load_config(path: Path | str | None = None, *, env: dict[str, str] | None = 
         tagging=tagging,
         ranking=ranking,
         alerts=alerts,
+        topics=topics,
         config_file=config_file,
     )

@@ -91,6 +91,14 @@ class Lemmatiser:
                 return stem + "er"
         return None
 
+    def lemma(self, surface: str) -> str:
+        """The dictionary lemma with its accents ("factures" -> "facture"), for readable topic keywords."""
+        lowered = surface.lower()
+        lemma = self._lookup.get(lowered)
+        if lemma:
+            return lemma[0] if isinstance(lemma, list) else str(lemma)
+        return lowered
+
     @property
     def forms(self) -> Iterable[str]:
         """Every folded form and lemma we know of, for expanding cue prefixes."""

@@ -111,6 +111,16 @@ class AlertLine:
 
 
 @dataclass
+class ProposalLine:
+    proposal_id: str
+    keywords: str
+    size: int
+    weekly_counts: str
+    growth: str
+    samples: list[str]
+
+
+@dataclass
 class StageLine:
     stage: str
     label: str
@@ -134,6 +144,7 @@ class Digest:
     alerts: list[AlertLine]
     stages: list[StageLine]
     history_weeks: list[str]
+    proposals: list[ProposalLine] = field(default_factory=list)
     formula: str = PRIORITY_FORMULA
     charts: dict[str, str] = field(default_factory=dict)  # chart name -> file name
 
@@ -189,6 +200,11 @@ def build_digest(inputs: dict[str, pa.Table], iso_week: str) -> Digest:
         alerts.append(AlertLine(label=r["label"] or r["code"], segment=segment, observed=int(r["observed"]),
                                 expected=fr_decimal(r["expected"], 1), ratio=f"×{NNBSP}{fr_decimal(r['ratio'], 1)}",
                                 q_value=fr_decimal(r["q_value"], 4), samples=sample_texts))
+    proposals = [ProposalLine(proposal_id=r["proposal_id"], keywords=", ".join(r["keywords"][:6]), size=int(r["size"]),
+                              weekly_counts=" → ".join(str(c) for c in r["weekly_counts"]),
+                              growth=f"×{NNBSP}{fr_decimal(r['growth'], 1)}",
+                              samples=[redact(t) for t in (r["representative_texts"] or [])[:2]])
+                 for r in _rows(inputs["proposals"])] if "proposals" in inputs else []
     week_start = this["week_start"]
     week_end = week_start + dt.timedelta(days=6)
     nps_now, nps_before = this.get("nps"), (previous or {}).get("nps")
@@ -201,7 +217,7 @@ def build_digest(inputs: dict[str, pa.Table], iso_week: str) -> Digest:
         nps_change=fr_points(nps_now - nps_before) if nps_now is not None and nps_before is not None else "–",
         irritants=[line(r, "irritant") for r in _rows(inputs["irritants"])],
         enchantements=[line(r, "enchantement") for r in _rows(inputs["enchantements"])],
-        alerts=alerts, stages=stages, history_weeks=[w["iso_week"] for w in weeks],
+        alerts=alerts, stages=stages, history_weeks=[w["iso_week"] for w in weeks], proposals=proposals,
     )
 
 
@@ -312,6 +328,12 @@ def render_markdown(digest: Digest, image_src=lambda name: f"charts/{name}") -> 
             out += [f"  > « {_md(t)} »" for t in a.samples]
     else:
         out.append("Aucune hausse significative cette semaine.")
+    if d.proposals:
+        out += ["", "Nouveaux thèmes hors taxonomie (à qualifier avec `voc topics accept`) :"]
+        for p in d.proposals:
+            out.append(f"- **{_md(p.keywords)}** ({p.proposal_id}) : {p.size} verbatims, par semaine {p.weekly_counts} "
+                       f"({p.growth})")
+            out += [f"  > « {_md(t)} »" for t in p.samples]
     out += ["", "## Top enchantements", "", "| rang | enchantement | volume | part | impact NPS |", "|---:|---|---:|---:|---|"]
     out += [f"| {c.rank} | {_md(c.label)} | {fr_int(c.volume)} | {c.share} | {c.nps_impact} |" for c in d.enchantements]
     out += ["", "## Par étape du parcours", ""]
@@ -338,6 +360,8 @@ def render_text(digest: Digest) -> str:
     out += ["", "IRRITANTS ÉMERGENTS"]
     out += [f"- {a.label} ({a.segment}) : {a.observed} mentions pour {a.expected} attendues ({a.ratio})"
             for a in d.alerts] or ["Aucune hausse significative cette semaine."]
+    out += [f"- Nouveau thème ({p.proposal_id}) : {p.keywords} ; {p.size} verbatims, par semaine {p.weekly_counts}"
+            for p in d.proposals]
     out += ["", "TOP ENCHANTEMENTS"]
     out += [f"{c.rank:>2}. {c.label} : {fr_int(c.volume)} verbatims, impact NPS {c.nps_impact}" for c in d.enchantements]
     out += ["", "PAR ÉTAPE DU PARCOURS"]

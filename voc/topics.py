@@ -1,0 +1,588 @@
+"""Topic discovery with BERTopic: French fits, releases with stable ids, nightly assignment, proposals.
+
+The taxonomy explains the irritants we know; topics find the ones we do not know yet.
+
+- `fit_topics` fits BERTopic on precomputed embeddings (seeded UMAP, HDBSCAN, a French
+  vectorizer on spaCy lemmas), reduces outliers, labels topics and builds the hierarchy.
+  Documents are put in a canonical order (by verbatim id) first, so the same corpus gives
+  the same partition whatever order it came in.
+- `align` matches a new release's topics with the previous release's (centroid and
+  keyword similarity) so that a theme keeps its id, and records the lineage.
+- `assign` gives new verbatims the topic of the nearest centroid: a matrix product, so
+  the nightly run assigns thousands per second.
+- `propose_themes` clusters recent verbatims that the taxonomy did not explain and
+  returns candidate irritants; `taxonomy_entry` turns one into YAML for the taxonomy file.
+
+Pure: texts, ids and numpy embeddings in; Arrow tables and small dataclasses out. Saving
+a release writes files under models/topics/<release>/ (`save_release`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from voc.config import TopicSettings
+
+OUTLIER = -1
+_PLACEHOLDER = re.compile(r"^\[[A-Z_]+\]$")
+_WORD = re.compile(r"^[a-zàâäçéèêëîïôöùûüÿœæ][a-zàâäçéèêëîïôöùûüÿœæ-]+$")
+
+
+# ---------------------------------------------------------------------------- French lemmas for c-TF-IDF
+
+
+def french_stop_words() -> frozenset[str]:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    extra = {"bonjour", "merci", "cordialement", "madame", "monsieur", "cdlt", "svp", "stp", "bonne", "journée",
+             "avoir", "être", "faire", "aller", "dire", "pouvoir", "vouloir", "devoir", "mettre", "voir", "vraiment",
+             "alors", "depuis", "encore", "toujours", "jamais", "rien", "tout", "tous", "chez", "fois", "mois",
+             "jour", "jours", "semaine", "semaines", "an", "ans", "h", "min", "€", "eur", "euros", "euro", "mr", "mme"}
+    return frozenset({w.lower() for w in STOP_WORDS} | extra)
+
+
+def lemma_tokens(texts: Sequence[str], french, batch_size: int = 256) -> list[list[str]]:
+    """Content lemmas of each text: lowercased, elisions (l', qu', c'...), stop words, numbers, PII placeholders dropped."""
+    stop = french_stop_words()
+    lemma_of = french.lemmatiser.lemma
+    out = []
+    for doc in french.pipe(list(texts), batch_size=batch_size):
+        words = []
+        for token in doc:
+            text = token.text.lower()
+            if text.endswith(("'", "’")) or token.is_punct or token.like_num or token.is_space \
+                    or _PLACEHOLDER.match(token.text) or text.startswith(("@", "http", "#")):
+                continue
+            lemma = lemma_of(token.text).lower()
+            if lemma in stop or text in stop or len(lemma) < 3 or not _WORD.match(lemma):
+                continue
+            words.append(lemma)
+        out.append(words)
+    return out
+
+
+class LemmaAnalyzer:
+    """CountVectorizer analyzer over precomputed lemmas: unigrams and n-grams of content lemmas."""
+
+    def __init__(self, lemmas: dict[str, list[str]], ngram_max: int, french=None) -> None:
+        self.lemmas = lemmas
+        self.ngram_max = ngram_max
+        self.french = french
+
+    def __call__(self, doc: str) -> list[str]:
+        words = self.lemmas.get(doc)
+        if words is None:
+            words = lemma_tokens([doc], self.french)[0] if self.french is not None else doc.lower().split()
+        grams = list(words)
+        for n in range(2, self.ngram_max + 1):
+            grams += [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+        return grams
+
+    def __getstate__(self):  # BERTopic may pickle the vectorizer: keep it small
+        return {"lemmas": {}, "ngram_max": self.ngram_max, "french": None}
+
+
+# ---------------------------------------------------------------------------- the model of a release
+
+
+@dataclass
+class Topic:
+    topic_id: int
+    label: str
+    keywords: list[str]
+    weights: list[float]
+    size: int
+    coherence_npmi: float | None
+    representative_ids: list[str]
+
+
+@dataclass
+class TopicRelease:
+    """What a release keeps to assign and align: topics, their centroids, the embedding model."""
+
+    name: str
+    model_id: str
+    topics: list[Topic]
+    centroids: np.ndarray  # one row per topic of `topics`, L2-normalised
+    params: dict
+    metrics: dict
+    corpus_size: int
+    fitted_at: str
+    since: str | None = None
+    previous_release: str | None = None
+    hierarchy: list[dict] = field(default_factory=list)
+
+    @property
+    def topic_ids(self) -> list[int]:
+        return [t.topic_id for t in self.topics]
+
+
+@dataclass
+class FitResult:
+    release: TopicRelease
+    ids: list[str]
+    topics: np.ndarray  # topic id per document (after outlier reduction and alignment)
+    similarities: np.ndarray
+    bertopic_model: object = None
+    lineage: list[dict] = field(default_factory=list)
+
+
+@contextmanager
+def _quiet():
+    """BERTopic logs warnings and progress bars meant for notebooks; the CLI prints its own summary."""
+    import logging
+    import os
+    import warnings
+
+    logger = logging.getLogger("BERTopic")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    previous = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+        if previous is None:
+            os.environ.pop("TQDM_DISABLE", None)
+        else:
+            os.environ["TQDM_DISABLE"] = previous
+
+
+def _min_cluster_size(n: int, settings: TopicSettings) -> int:
+    return settings.min_cluster_size or max(15, n // 400)
+
+
+def _bertopic(n_docs: int, settings: TopicSettings, analyzer: LemmaAnalyzer, min_cluster_size: int):
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from sklearn.feature_extraction.text import CountVectorizer
+    from umap import UMAP
+
+    umap_model = UMAP(n_neighbors=min(settings.umap_neighbors, max(2, n_docs - 1)),
+                      n_components=settings.umap_components, min_dist=0.0, metric="cosine",
+                      random_state=settings.seed, low_memory=True)
+    hdbscan_model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=max(5, min_cluster_size // 3),
+                            metric="euclidean", cluster_selection_method="eom", prediction_data=False)
+    vectorizer = CountVectorizer(analyzer=analyzer, min_df=min(settings.min_df, max(1, n_docs // 50)))
+    return BERTopic(language="french", umap_model=umap_model, hdbscan_model=hdbscan_model,
+                    vectorizer_model=vectorizer, top_n_words=settings.top_words, calculate_probabilities=False,
+                    verbose=False)
+
+
+def _centroids(embeddings: np.ndarray, topics: np.ndarray, topic_ids: list[int]) -> np.ndarray:
+    rows = []
+    for t in topic_ids:
+        mean = embeddings[topics == t].mean(axis=0)
+        rows.append(mean / max(np.linalg.norm(mean), 1e-12))
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, embeddings.shape[1]), np.float32)
+
+
+def npmi_coherence(topic_words: list[list[str]], documents: list[list[str]], top: int = 10) -> list[float | None]:
+    """Mean NPMI over the pairs of each topic's top words, with document co-occurrence over the corpus."""
+    from scipy import sparse
+
+    vocabulary = {w: i for i, w in enumerate(sorted({w for words in topic_words for w in words[:top]}))}
+    if not vocabulary:
+        return [None] * len(topic_words)
+    rows, cols = [], []
+    for d, words in enumerate(documents):
+        present = {vocabulary[w] for w in words if w in vocabulary}
+        rows += [d] * len(present)
+        cols += list(present)
+    matrix = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(documents), len(vocabulary)))
+    n = max(len(documents), 1)
+    counts = np.asarray(matrix.sum(axis=0)).ravel()
+    joint = (matrix.T @ matrix).toarray()
+    scores: list[float | None] = []
+    for words in topic_words:
+        idx = [vocabulary[w] for w in words[:top] if w in vocabulary]
+        values = []
+        for a in range(len(idx)):
+            for b in range(a + 1, len(idx)):
+                i, j = idx[a], idx[b]
+                p_ij = joint[i, j] / n
+                if p_ij == 0:
+                    values.append(-1.0)
+                    continue
+                p_i, p_j = counts[i] / n, counts[j] / n
+                values.append(float(np.log(p_ij / (p_i * p_j)) / -np.log(p_ij)) if p_ij < 1 else 1.0)
+        scores.append(float(np.mean(values)) if values else None)
+    return scores
+
+
+def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray, *, model_id: str, name: str,
+               settings: TopicSettings, french, since: str | None = None,
+               previous: TopicRelease | None = None, reduce_outliers: bool = True,
+               hierarchy: bool = True) -> FitResult:
+    """Fit a BERTopic release on a corpus whose embeddings are already computed."""
+    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")  # canonical order: same corpus, same fit
+    ids = [ids[i] for i in order]
+    texts = [texts[i] for i in order]
+    embeddings = np.asarray(embeddings, np.float32)[order]
+    lemmas = lemma_tokens(texts, french)
+    analyzer = LemmaAnalyzer(dict(zip(texts, lemmas)), settings.ngram_max, french)
+    min_size = _min_cluster_size(len(texts), settings)
+    model = _bertopic(len(texts), settings, analyzer, min_size)
+    with _quiet():
+        raw_topics, _ = model.fit_transform(list(texts), embeddings)
+    raw_topics = np.asarray(raw_topics)
+    outliers_before = float(np.mean(raw_topics == OUTLIER))
+    topics = raw_topics
+    if reduce_outliers and outliers_before > 0 and len(set(raw_topics) - {OUTLIER}) > 0:
+        with _quiet():
+            topics = np.asarray(model.reduce_outliers(list(texts), list(raw_topics), strategy="embeddings",
+                                                      embeddings=embeddings, threshold=settings.outlier_threshold))
+            model.update_topics(list(texts), topics=list(topics), vectorizer_model=model.vectorizer_model,
+                                top_n_words=settings.top_words)
+    topic_ids = sorted(set(topics.tolist()) - {OUTLIER})
+    centroids = _centroids(embeddings, topics, topic_ids)
+    similarities = (embeddings @ centroids.T).max(axis=1) if len(topic_ids) else np.zeros(len(texts))
+    words = {t: [(w, score) for w, score in (model.get_topic(t) or []) if w.strip()] for t in topic_ids}
+    coherence = npmi_coherence([[w for w, _ in words[t] if " " not in w] for t in topic_ids], lemmas)
+    topic_list = []
+    for t, centroid, npmi in zip(topic_ids, centroids, coherence):
+        members = np.flatnonzero(topics == t)
+        closest = members[np.argsort(-(embeddings[members] @ centroid))[:5]]
+        keywords = [w for w, _ in words[t]]
+        topic_list.append(Topic(topic_id=int(t), label=" · ".join(keywords[:4]) or f"sujet {t}", keywords=keywords,
+                                weights=[float(s) for _, s in words[t]], size=int(len(members)),
+                                coherence_npmi=npmi, representative_ids=[ids[i] for i in closest]))
+    tree = _hierarchy(model, texts) if hierarchy and len(topic_ids) > 2 else []
+    _relabel_hierarchy(tree, {t: t for t in topic_ids})
+    params = {"umap": {"n_neighbors": settings.umap_neighbors, "n_components": settings.umap_components,
+                       "min_dist": 0.0, "metric": "cosine", "random_state": settings.seed},
+              "hdbscan": {"min_cluster_size": min_size, "min_samples": max(5, min_size // 3),
+                          "cluster_selection_method": "eom"},
+              "vectorizer": {"tokens": "spaCy fr_core_news_md lemmas, French stop words and elisions removed",
+                             "ngram_range": [1, settings.ngram_max], "min_df": settings.min_df},
+              "outliers": {"strategy": "embeddings", "threshold": settings.outlier_threshold},
+              "language": "french", "canonical_order": "verbatim_id"}
+    valid = [c for c in coherence if c is not None]
+    metrics = {"topics": len(topic_ids), "outlier_rate_before_reduction": round(outliers_before, 4),
+               "outlier_rate": round(float(np.mean(topics == OUTLIER)), 4),
+               "npmi_coherence_mean": round(float(np.mean(valid)), 4) if valid else None}
+    release = TopicRelease(name=name, model_id=model_id, topics=topic_list, centroids=centroids, params=params,
+                           metrics=metrics, corpus_size=len(texts),
+                           fitted_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), since=since,
+                           hierarchy=tree)
+    result = FitResult(release=release, ids=list(ids), topics=topics, similarities=similarities, bertopic_model=model)
+    if previous is not None:
+        result.lineage = align(previous, result)
+    return result
+
+
+def _hierarchy(model, texts: list[str]) -> list[dict]:
+    try:
+        with _quiet():
+            frame = model.hierarchical_topics(list(texts))
+    except Exception:  # noqa: BLE001 - a hierarchy is a bonus; a degenerate corpus must not fail the fit
+        return []
+    rows = []
+    for r in frame.itertuples(index=False):
+        rows.append({"parent_id": int(r.Parent_ID), "parent_label": str(r.Parent_Name),
+                     "child_left_id": int(r.Child_Left_ID), "child_right_id": int(r.Child_Right_ID),
+                     "topic_ids": [int(t) for t in r.Topics], "distance": float(r.Distance)})
+    return rows
+
+
+# ---------------------------------------------------------------------------- alignment and assignment
+
+
+def _keyword_similarity(a: list[Topic], b: list[Topic]) -> np.ndarray:
+    vocabulary = {w: i for i, w in enumerate(sorted({w for t in a + b for w in t.keywords}))}
+
+    def matrix(topics: list[Topic]) -> np.ndarray:
+        m = np.zeros((len(topics), max(len(vocabulary), 1)), np.float32)
+        for r, t in enumerate(topics):
+            for w, s in zip(t.keywords, t.weights or [1.0] * len(t.keywords)):
+                m[r, vocabulary[w]] = s
+        norms = np.linalg.norm(m, axis=1, keepdims=True)
+        return m / np.maximum(norms, 1e-12)
+
+    return matrix(a) @ matrix(b).T
+
+
+def align(previous: TopicRelease, result: FitResult, centroid_weight: float = 0.7,
+          threshold: float | None = None) -> list[dict]:
+    """Give the new release's topics the ids of the previous release's matching topics; return the lineage.
+
+    Similarity = 0.7 x centroid cosine + 0.3 x keyword (c-TF-IDF weight) cosine. A new topic
+    whose best match is an old topic, itself best matched by it, keeps the old id (same);
+    several old topics matching one new topic is a merge (it keeps the biggest's id); one
+    old topic matching several new ones is a split (the closest keeps the id); the rest are
+    new (fresh ids) or retired.
+    """
+    current = result.release
+    threshold = threshold if threshold is not None else 0.55
+    lineage: list[dict] = []
+    if not current.topics or not previous.topics or previous.model_id != current.model_id:
+        for t in current.topics:
+            lineage.append(_lineage(current.name, t.topic_id, previous.name, None, "new", None))
+        current.previous_release = previous.name
+        return lineage
+    sim = centroid_weight * (current.centroids @ previous.centroids.T) \
+        + (1 - centroid_weight) * _keyword_similarity(current.topics, previous.topics)
+    new_best = sim.argmax(axis=1)
+    old_best = sim.argmax(axis=0)
+    next_id = max([previous.params.get("max_topic_id_ever", -1)] + [t.topic_id for t in previous.topics]) + 1
+    mapping: dict[int, int] = {}
+    relations: dict[int, tuple[str, int | None, float | None]] = {}
+    for i, topic in enumerate(current.topics):
+        j = int(new_best[i])
+        strong_old = [k for k in np.flatnonzero(sim[i] >= threshold)]
+        if sim[i, j] < threshold:
+            relations[i] = ("new", None, None)
+            continue
+        if len(strong_old) > 1 and all(int(old_best[k]) == i for k in strong_old):
+            keep = max(strong_old, key=lambda k: previous.topics[k].size)
+            relations[i] = ("merged", int(keep), float(sim[i, keep]))
+            mapping[i] = previous.topics[keep].topic_id
+            continue
+        if int(old_best[j]) == i:
+            relations[i] = ("same", j, float(sim[i, j]))
+            mapping[i] = previous.topics[j].topic_id
+        else:
+            relations[i] = ("split", j, float(sim[i, j]))
+    # Splits: the sibling that the old topic prefers already kept the id; the others get new ids.
+    old_to_new = {}
+    for i, topic in enumerate(current.topics):
+        if i not in mapping:
+            mapping[i] = next_id
+            next_id += 1
+        kind, j, s = relations[i]
+        if j is not None:
+            old_to_new.setdefault(j, []).append(i)
+    # Relabel: ids are rewritten in the result (documents) and in the release.
+    old_ids = {i: t.topic_id for i, t in enumerate(current.topics)}
+    by_old = {old_ids[i]: mapping[i] for i in mapping}
+    result.topics = np.asarray([by_old.get(int(t), int(t)) if t != OUTLIER else OUTLIER for t in result.topics])
+    for i, topic in enumerate(current.topics):
+        topic.topic_id = mapping[i]
+    for node in current.hierarchy:  # internal nodes were moved out of range at fit time; remap the leaves
+        node["topic_ids"] = [by_old.get(t, t) for t in node["topic_ids"]]
+        for key in ("child_left_id", "child_right_id"):
+            if node[key] < HIERARCHY_NODE_OFFSET:
+                node[key] = by_old.get(node[key], node[key])
+    for i, topic in enumerate(current.topics):
+        kind, j, s = relations[i]
+        if kind == "same" and len(old_to_new.get(j, [])) > 1:
+            kind = "split"  # it kept the id, but its old topic also gave birth to siblings
+        if kind == "merged":
+            for k in np.flatnonzero(sim[i] >= threshold):
+                lineage.append(_lineage(current.name, topic.topic_id, previous.name, previous.topics[int(k)].topic_id,
+                                        "merged", float(sim[i, int(k)])))
+            continue
+        lineage.append(_lineage(current.name, topic.topic_id, previous.name,
+                                previous.topics[j].topic_id if j is not None else None, kind, s))
+    matched_old = {j for kind, j, _ in relations.values() if j is not None}
+    matched_old |= {int(k) for i, (kind, _, _) in relations.items() if kind == "merged"
+                    for k in np.flatnonzero(sim[i] >= threshold)}
+    for j, old in enumerate(previous.topics):
+        if j not in matched_old:
+            lineage.append(_lineage(current.name, None, previous.name, old.topic_id, "retired", None))
+    current.params["max_topic_id_ever"] = max(next_id - 1, previous.params.get("max_topic_id_ever", 0))
+    current.previous_release = previous.name
+    return lineage
+
+
+HIERARCHY_NODE_OFFSET = 100_000  # internal nodes of the hierarchy get ids from here, never a topic's
+
+
+def _relabel_hierarchy(nodes: list[dict], leaves: dict[int, int]) -> None:
+    """Leaves take the topics' stable ids; internal nodes are moved out of the topic id range."""
+    internal = {n["parent_id"] for n in nodes}
+    for node in nodes:
+        node["topic_ids"] = [leaves.get(t, t) for t in node["topic_ids"]]
+        for key in ("child_left_id", "child_right_id"):
+            value = node[key]
+            node[key] = value + HIERARCHY_NODE_OFFSET if value in internal else leaves.get(value, value)
+        node["parent_id"] += HIERARCHY_NODE_OFFSET
+
+
+def _lineage(release, topic_id, previous_release, previous_topic_id, relation, similarity) -> dict:
+    return {"release": release, "topic_id": topic_id, "previous_release": previous_release,
+            "previous_topic_id": previous_topic_id, "relation": relation, "similarity": similarity}
+
+
+def assign(release: TopicRelease, embeddings: np.ndarray, min_similarity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Topic of the nearest centroid for each row (OUTLIER under min_similarity), and that similarity."""
+    if len(embeddings) == 0 or not release.topics:
+        return np.full(len(embeddings), OUTLIER), np.zeros(len(embeddings))
+    sims = np.asarray(embeddings, np.float32) @ release.centroids.T
+    best = sims.argmax(axis=1)
+    score = sims[np.arange(len(best)), best]
+    ids = np.asarray(release.topic_ids)[best]
+    return np.where(score >= min_similarity, ids, OUTLIER), score
+
+
+# ---------------------------------------------------------------------------- releases on disk
+
+
+def save_release(release: TopicRelease, models_dir: Path, bertopic_model=None) -> Path:
+    """models/topics/<name>/: release.json (topics, params, metrics), centroids.npy, and the BERTopic model."""
+    folder = models_dir / "topics" / release.name
+    folder.mkdir(parents=True, exist_ok=True)
+    data = asdict(release)
+    data.pop("centroids")
+    (folder / "release.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    np.save(folder / "centroids.npy", release.centroids)
+    if bertopic_model is not None:
+        try:
+            with _quiet():
+                bertopic_model.save(str(folder / "bertopic"), serialization="safetensors", save_ctfidf=True,
+                                    save_embedding_model=False)
+        except Exception:  # noqa: BLE001 - our own files are the reference; the BERTopic copy is for analysts
+            pass
+    return folder
+
+
+def load_release(models_dir: Path, name: str) -> TopicRelease:
+    folder = models_dir / "topics" / name
+    if not (folder / "release.json").is_file():
+        raise FileNotFoundError(f"No topic release '{name}' under {models_dir / 'topics'}; run 'voc topics fit'.")
+    data = json.loads((folder / "release.json").read_text(encoding="utf-8"))
+    data["topics"] = [Topic(**t) for t in data["topics"]]
+    return TopicRelease(centroids=np.load(folder / "centroids.npy"), **data)
+
+
+# ---------------------------------------------------------------------------- Arrow rows for the store
+
+
+def release_rows(result: FitResult, assigned_at: dt.datetime) -> dict:
+    r = result.release
+    topics = pa.table({
+        "release": [r.name] * len(r.topics), "topic_id": pa.array([t.topic_id for t in r.topics], pa.int32()),
+        "label": [t.label for t in r.topics], "keywords": [t.keywords for t in r.topics],
+        "size": pa.array([t.size for t in r.topics], pa.int32()),
+        "coherence_npmi": pa.array([t.coherence_npmi for t in r.topics], pa.float64()),
+        "representative_ids": [t.representative_ids for t in r.topics]})
+    hierarchy = pa.Table.from_pylist([{"release": r.name, **node} for node in r.hierarchy], schema=pa.schema([
+        ("release", pa.string()), ("parent_id", pa.int32()), ("parent_label", pa.string()),
+        ("child_left_id", pa.int32()), ("child_right_id", pa.int32()), ("topic_ids", pa.list_(pa.int32())),
+        ("distance", pa.float64())]))
+    lineage = pa.Table.from_pylist(result.lineage, schema=pa.schema([
+        ("release", pa.string()), ("topic_id", pa.int32()), ("previous_release", pa.string()),
+        ("previous_topic_id", pa.int32()), ("relation", pa.string()), ("similarity", pa.float64())]))
+    assignments = assignment_rows(result.ids, r.name, result.topics, result.similarities, assigned_at)
+    return {"topics": topics, "hierarchy": hierarchy, "lineage": lineage, "assignments": assignments}
+
+
+def assignment_rows(ids: Sequence[str], release: str, topics: np.ndarray, similarities: np.ndarray,
+                    assigned_at: dt.datetime) -> pa.Table:
+    return pa.table({"verbatim_id": pa.array(list(ids), pa.string()), "release": [release] * len(ids),
+                     "topic_id": pa.array(np.asarray(topics, dtype=np.int32)),
+                     "similarity": pa.array(np.asarray(similarities, dtype=np.float64)),
+                     "assigned_at": pa.array([assigned_at] * len(ids), pa.timestamp("us", tz="UTC"))})
+
+
+# ---------------------------------------------------------------------------- emerging themes
+
+
+@dataclass
+class Proposal:
+    proposal_id: str
+    iso_week: str
+    keywords: list[str]
+    label: str
+    size: int
+    weekly_counts: list[int]
+    growth: float
+    negative_share: float
+    representative_ids: list[str]
+    representative_texts: list[str]
+
+
+def propose_themes(corpus: pa.Table, *, settings: TopicSettings, french, iso_week: str,
+                   recent_weeks: int = 4, model_id: str = "") -> list[Proposal]:
+    """Cluster recent verbatims the taxonomy did not explain; clusters that are negative enough are proposals.
+
+    corpus: verbatim_id, text, week_start, irritant_score, sentiment_label, vector (store.topic_corpus).
+    Sorted by growth x sqrt(size): a theme that appears and grows comes before a big stable one.
+    """
+    from voc.store import arrow_to_vectors
+
+    scores = np.asarray(corpus.column("irritant_score").to_pylist(), dtype=float)
+    keep = np.flatnonzero(scores < settings.proposal_max_irritant_score)
+    if len(keep) < max(settings.proposal_min_size * 2, 30):
+        return []
+    subset = corpus.take(pa.array(keep))
+    ids = subset.column("verbatim_id").to_pylist()
+    texts = subset.column("text").to_pylist()
+    weeks = subset.column("week_start").to_pylist()
+    sentiment = subset.column("sentiment_label").to_pylist()
+    embeddings = arrow_to_vectors(subset.column("vector"))
+    local = TopicSettings(**{**asdict(settings), "min_cluster_size": settings.proposal_min_size})
+    fit = fit_topics(texts, ids, embeddings, model_id=model_id, name=f"proposals-{iso_week}", settings=local,
+                     french=french, reduce_outliers=False, hierarchy=False)
+    position = {vid: i for i, vid in enumerate(ids)}
+    all_weeks = sorted(set(weeks))[-recent_weeks:]
+    proposals = []
+    for topic in fit.release.topics:
+        members = [position[v] for v, t in zip(fit.ids, fit.topics) if t == topic.topic_id]
+        counts = [sum(1 for m in members if weeks[m] == w) for w in all_weeks]
+        half = max(1, len(counts) // 2)
+        growth = sum(counts[half:]) / (sum(counts[:half]) + 1)
+        negative = float(np.mean([sentiment[m] == "negatif" for m in members])) if members else 0.0
+        if topic.size < settings.proposal_min_size or negative < settings.proposal_min_negative_share:
+            continue
+        key = hashlib.sha256(("|".join(sorted(topic.keywords[:5])) + iso_week).encode()).hexdigest()[:8]
+        proposals.append(Proposal(
+            proposal_id=f"P{key}", iso_week=iso_week, keywords=topic.keywords, label=topic.label, size=topic.size,
+            weekly_counts=counts, growth=round(growth, 3), negative_share=round(negative, 3),
+            representative_ids=topic.representative_ids,
+            representative_texts=[texts[position[v]] for v in topic.representative_ids]))
+    proposals.sort(key=lambda p: (-proposal_score(p.size, p.growth), p.proposal_id))
+    return proposals
+
+
+def proposal_score(size: int, growth: float) -> float:
+    """Emerging first: growth counts more than size (a big stable cluster is not news)."""
+    return growth * float(np.sqrt(size))
+
+
+def proposal_rows(proposals: list[Proposal], created_at: dt.datetime) -> pa.Table:
+    schema = pa.schema([("proposal_id", pa.string()), ("iso_week", pa.string()), ("keywords", pa.list_(pa.string())),
+                        ("label", pa.string()), ("size", pa.int32()), ("weekly_counts", pa.list_(pa.int32())),
+                        ("growth", pa.float64()), ("negative_share", pa.float64()),
+                        ("representative_ids", pa.list_(pa.string())),
+                        ("representative_texts", pa.list_(pa.string())), ("status", pa.string()),
+                        ("accepted_code", pa.string()), ("created_at", pa.timestamp("us", tz="UTC"))])
+    return pa.Table.from_pylist([{**asdict(p), "status": "proposed", "accepted_code": None, "created_at": created_at}
+                                 for p in proposals], schema=schema)
+
+
+def taxonomy_entry(proposal: dict, *, code: str, stage: str, label: str | None = None, examples: int = 5) -> str:
+    """The YAML block of a new irritant built from an accepted proposal (cues from keywords, examples from verbatims)."""
+    keywords = [k for k in proposal["keywords"] if k.strip()][:8]
+    # Cues precise enough to fire only on the theme: the keyword bigrams, and the top words in pairs
+    # ("point ... fidélité" also matches "points de fidélité"). Single words would fire everywhere.
+    unigrams = [k for k in keywords if " " not in k][:3]
+    cues = [k for k in keywords if " " in k][:4]
+    cues += [f"{a} ... {b}" for i, a in enumerate(unigrams) for b in unigrams[i + 1:]]
+    label = label or f"{keywords[0].capitalize()} ({', '.join(keywords[1:3])})" if keywords else code
+
+    def q(text: str) -> str:
+        return json.dumps(text, ensure_ascii=False)
+
+    lines = [f"  - code: {code}", f"    label: {q(label)}", f"    stage: {stage}",
+             "    description: >-",
+             f"      Thème émergent accepté depuis la proposition {proposal['proposal_id']} "
+             f"({proposal['iso_week']}, {proposal['size']} verbatims) ; mots-clés : {', '.join(keywords[:6])}.",
+             "    cues:"]
+    lines += [f"      - {q(c)}" for c in cues]
+    lines.append("    examples:")
+    lines += [f"      - {q(' '.join(t.split()))}" for t in proposal["representative_texts"][:examples]]
+    return "\n".join(lines) + "\n"
