@@ -17,13 +17,13 @@ from voc.tagger import load_tagger
 
 # Floors on the held-out test set (docs/accuracy.md has the measured values): a change
 # that makes the tagger worse fails CI. They sit a little under the measured values.
-FLOORS = {
-    "irritant_micro_f1": 0.45,
-    "stage_micro_f1": 0.66,
-    "emotion_macro_f1": 0.47,
-    "sentiment_accuracy": 0.78,
-    "irony_f1": 0.40,
-    "effort_f1": 0.68,
+FLOORS = {  # a little under the held-out results of release 2026.11.24 (docs/accuracy.md)
+    "irritant_micro_f1": 0.62,
+    "stage_micro_f1": 0.74,
+    "emotion_macro_f1": 0.58,
+    "sentiment_accuracy": 0.86,
+    "irony_f1": 0.70,
+    "effort_f1": 0.77,
 }
 
 

@@ -1,7 +1,7 @@
 """Fit a tagger release on the development gold set: calibration weights and thresholds.
 
-`python -m voc.tagger_training --gold data/gold/dev.jsonl --name 2026.11.1` analyses the
-gold texts once, fits small logistic models (codes, stages) so that scores are calibrated
+`python -m voc.tagger_training --name 2026.11.24` (development gold: data/gold/dev.jsonl and
+data/gold/train_extra_*.jsonl) analyses the gold texts once, fits small logistic models (codes, stages) so that scores are calibrated
 probabilities, picks thresholds and emotion cut-offs on the same development data, and
 freezes the result in `models/tagger/<name>/release.json`. The held-out test set is never
 read here.
@@ -176,13 +176,17 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
     return release
 
 
+GOLD_DIR = Path("data/gold")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, nargs="+", default=[Path("data/gold/dev.jsonl")],
-                        help="development gold files (JSONL); several are concatenated")
+    parser.add_argument("--gold", type=Path, nargs="+", default=None,
+                        help="development gold files (JSONL), concatenated; default: dev.jsonl and train_extra_*.jsonl")
     parser.add_argument("--name", default=dt.date.today().strftime("%Y.%m.%d"))
     parser.add_argument("--models", type=Path, default=Path("models"))
     args = parser.parse_args(argv)
+    args.gold = args.gold or [GOLD_DIR / "dev.jsonl", *sorted(GOLD_DIR.glob("train_extra_*.jsonl"))]
     if any("test" in path.name for path in args.gold):
         parser.error("a release is fitted on development data only, never on the held-out test set")
     gold = [row for path in args.gold for row in read_gold(path)]
