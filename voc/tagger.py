@@ -98,6 +98,7 @@ class Analysis:
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
     features: set[str] = field(default_factory=set)
     clf: dict[str, float] = field(default_factory=dict)
+    embedding: np.ndarray | None = None  # sentence embedding of the whole verbatim (when the release uses one)
 
     def span_text(self, span: tuple[int, int] | None) -> str:
         return self.spans.get(span, "") if span else ""
@@ -143,7 +144,7 @@ class Tagger:
 
     def __init__(self, taxonomy: Taxonomy, signals: Signals, french: FrenchNLP,
                  release: dict | None = None, release_name: str = "builtin",
-                 thresholds: dict[str, float | None] | None = None, batch_size: int = 256):
+                 thresholds: dict[str, float | None] | None = None, batch_size: int = 256, embedder=None):
         self.taxonomy = taxonomy
         self.signals = signals
         self.french = french
@@ -157,8 +158,16 @@ class Tagger:
         self.codes = {c.code: c for c in taxonomy.active}
         classifier = self.release.get("classifier")
         self.classifier = TextClassifier.from_json(classifier) if classifier else None
+        self.embedder = embedder
+        if self.classifier is not None and self.classifier.uses_dense:
+            if embedder is None:
+                raise TaggerError(f"Release {release_name!r} needs the sentence embedder {self.classifier.dense_model}.")
+            if embedder.model_id != self.classifier.dense_model:
+                raise TaggerError(f"Release {release_name!r} was fitted on {self.classifier.dense_model} vectors, "
+                                  f"not {embedder.model_id}.")
         self.model_version = (f"voc-tagger-{TAGGER_CODE_VERSION}/{release_name}"
-                              f"/taxonomy-{taxonomy.digest}/signals-{signals.digest}/{french.model_version}")
+                              f"/taxonomy-{taxonomy.digest}/signals-{signals.digest}/{french.model_version}"
+                              + (f"/{embedder.model_id}" if embedder is not None else ""))
         compiler = french.compiler
         self._labels: list[tuple[str, str, float, bool]] = []
         self.index = CueIndex()
@@ -209,14 +218,31 @@ class Tagger:
 
     # ------------------------------------------------------------------ analysis
     def analyse(self, texts: Iterable[str]) -> list[Analysis]:
+        texts = list(texts)
         analyses = [self._analyse_doc(doc) for doc in self.french.pipe(texts, batch_size=self.batch_size)]
+        if self.embedder is not None:
+            self.embed(analyses)
         if self.classifier is not None:
             self.apply_classifier(self.classifier, analyses)
         return analyses
 
+    def embed(self, analyses: list[Analysis]) -> None:
+        """One sentence embedding per verbatim (its focus text), in batches; empty texts get zeros."""
+        from voc.embeddings import focus_text
+
+        todo = [i for i, a in enumerate(analyses) if a.text.strip()]
+        vectors = self.embedder.encode([focus_text(analyses[i].text) for i in todo])
+        for a in analyses:
+            a.embedding = np.zeros(self.embedder.dim, np.float32)
+        for i, vector in zip(todo, vectors):
+            analyses[i].embedding = vector
+
     @staticmethod
     def apply_classifier(classifier: TextClassifier, analyses: list[Analysis]) -> None:
-        probabilities = classifier.predict([a.features for a in analyses])
+        dense = None
+        if classifier.uses_dense and analyses and all(a.embedding is not None for a in analyses):
+            dense = np.vstack([a.embedding for a in analyses])
+        probabilities = classifier.predict([a.features for a in analyses], dense)
         for a, row in zip(analyses, probabilities):
             a.clf = dict(zip(classifier.labels, row.tolist()))
 
@@ -604,8 +630,31 @@ def load_tagger(config=None, *, french: FrenchNLP | None = None, release: dict |
     if settings:
         thresholds = {"irritant": settings.irritant_threshold, "enchantement": settings.enchantement_threshold,
                       "stage": settings.stage_threshold}
+    embedder = None
+    if ((release or {}).get("classifier") or {}).get("dense"):
+        embedder = load_release_embedder(release["classifier"]["dense"]["model"])
     return Tagger(taxonomy, signals, french or load_french(), release, name, thresholds,
-                  settings.batch_size if settings else 256)
+                  settings.batch_size if settings else 256, embedder)
+
+
+_EMBEDDERS: dict[str, object] = {}
+
+
+def load_release_embedder(model_id: str):
+    """The sentence embedder a release was fitted with (loaded once per process)."""
+    if model_id not in _EMBEDDERS:
+        from voc.embeddings import load_embedder
+
+        if not model_id.startswith("use-"):
+            raise TaggerError(f"Unknown sentence embedder {model_id!r} in the tagger release.")
+        try:
+            embedder = load_embedder("use")
+        except ImportError as exc:
+            raise TaggerError(f"The tagger release needs the USE encoder ({exc}).") from None
+        if embedder.model_id != model_id:
+            raise TaggerError(f"The release was fitted with {model_id}; this machine has {embedder.model_id}.")
+        _EMBEDDERS[model_id] = embedder
+    return _EMBEDDERS[model_id]
 
 
 __all__ = ["Analysis", "Tagger", "TaggerError", "load_tagger", "fold"]

@@ -91,22 +91,39 @@ def _fit_weights(xs: list[list[float]], ys: list[float], default: list[float]) -
     return [round(float(v), 4) for v in w]
 
 
-def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use_classifier: bool = True) -> dict:
-    """Fit every weight of a release on `gold` (development data only)."""
+# Hyper-parameters of the classifier, chosen by cross-validation on the development data
+# (bench/cv_dense.py); the held-out test set plays no part in the choice.
+CLASSIFIER_L2 = 1e-4
+DENSE_SCALE = 1.0
+
+
+def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use_classifier: bool = True,
+                embedder=None, l2: float = CLASSIFIER_L2, dense_scale: float = DENSE_SCALE) -> dict:
+    """Fit every weight of a release on `gold` (development data only). With an `embedder`
+    (USE), the classifier also reads each verbatim's sentence embedding."""
     release = json.loads(json.dumps(DEFAULT_RELEASE))
     release["name"] = name
     tagger.release, tagger.classifier = release, None
+    tagger.embedder = embedder
     tagger.thresholds = dict(release["thresholds"])
     analyses = tagger.analyse([row["text"] for row in gold])
     labels = classifier_labels(tagger)
     targets = [gold_targets(row) for row in gold]
+    dense = np.vstack([a.embedding for a in analyses]) if embedder is not None and analyses else None
+    dense_model = embedder.model_id if embedder is not None else None
+
+    def fit_classifier(rows) -> TextClassifier:
+        return TextClassifier.fit([analyses[i].features for i in rows], [targets[i] for i in rows], labels, l2=l2,
+                                  dense=None if dense is None else dense[rows], dense_scale=dense_scale,
+                                  dense_model=dense_model)
+
     if use_classifier:
         # Out-of-fold classifier outputs, so that the calibration sees honest probabilities.
         order = np.arange(len(gold))
         for k in range(folds):
             held = order[order % folds == k]
             train = order[order % folds != k]
-            model = TextClassifier.fit([analyses[i].features for i in train], [targets[i] for i in train], labels)
+            model = fit_classifier(train)
             Tagger.apply_classifier(model, [analyses[i] for i in held])
     # 1. Codes: one calibration per kind, pooled over codes; every code is a candidate.
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
@@ -169,7 +186,7 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
     release["sentiment_mix"], release["sentiment_cuts"] = best
     # 4. The classifier itself, trained on all the development data.
     if use_classifier:
-        model = TextClassifier.fit([a.features for a in analyses], targets, labels)
+        model = fit_classifier(np.arange(len(gold)))
         release["classifier"] = model.to_json()
         tagger.classifier = model
     tagger.release = release
@@ -185,18 +202,26 @@ def main(argv: list[str] | None = None) -> int:
                         help="development gold files (JSONL), concatenated; default: dev.jsonl and train_extra_*.jsonl")
     parser.add_argument("--name", default=dt.date.today().strftime("%Y.%m.%d"))
     parser.add_argument("--models", type=Path, default=Path("models"))
+    parser.add_argument("--embedder", choices=("use", "none"), default="use",
+                        help="sentence embedding read by the classifier (default: the multilingual USE)")
     args = parser.parse_args(argv)
     args.gold = args.gold or [GOLD_DIR / "dev.jsonl", *sorted(GOLD_DIR.glob("train_extra_*.jsonl"))]
     if any("test" in path.name for path in args.gold):
         parser.error("a release is fitted on development data only, never on the held-out test set")
     gold = [row for path in args.gold for row in read_gold(path)]
     tagger = load_tagger(release=dict(DEFAULT_RELEASE))
-    release = fit_release(tagger, gold, args.name)
+    embedder = None
+    if args.embedder == "use":
+        from voc.embeddings import load_embedder
+
+        embedder = load_embedder("use")
+    release = fit_release(tagger, gold, args.name, embedder=embedder)
     predictions = [{"id": row["id"], **tagger.decide(a)} for row, a in zip(gold, tagger.analyse([r["text"] for r in gold]))]
     release["fitted_on"] = {
         "gold": [str(path) for path in args.gold], "rows": len(gold),
         "sha256": {str(path): hashlib.sha256(path.read_bytes()).hexdigest()[:16] for path in args.gold},
         "date": dt.date.today().isoformat(),
+        "classifier": {"l2": CLASSIFIER_L2, "dense_scale": DENSE_SCALE, "embedder": getattr(embedder, "model_id", None)},
         "taxonomy": tagger.taxonomy.digest, "signals": tagger.signals.digest,
         "dev_metrics_in_sample": evaluate(gold, predictions).summary(),  # optimistic: see docs/accuracy.md
     }
