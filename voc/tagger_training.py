@@ -202,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="development gold files (JSONL), concatenated; default: dev.jsonl and train_extra_*.jsonl")
     parser.add_argument("--name", default=dt.date.today().strftime("%Y.%m.%d"))
     parser.add_argument("--models", type=Path, default=Path("models"))
-    parser.add_argument("--embedder", choices=("use", "none"), default="use",
-                        help="sentence embedding read by the classifier (default: the multilingual USE)")
+    parser.add_argument("--embedder", choices=("use", "none"), default="none",
+                        help="sentence embedding read by the classifier (use: the multilingual USE; default none, as in release 2026.11.24)")
     args = parser.parse_args(argv)
     args.gold = args.gold or [GOLD_DIR / "dev.jsonl", *sorted(GOLD_DIR.glob("train_extra_*.jsonl"))]
     if any("test" in path.name for path in args.gold):
