@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import duckdb
 import pytest
 
 from tests.conftest import run_voc, write_bytes
@@ -90,6 +92,12 @@ def test_demo_loads_the_sample_and_writes_the_digest(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "complaints" in result.stdout and "nps" in result.stdout and "social" in result.stdout
     assert "quarantine" in result.stdout and "read_only=True" in result.stdout
-    assert "1 spike alert(s)" in result.stdout  # the planted outage, and nothing else
+    alerts = re.search(r"(\d+) spike alert\(s\)", result.stdout)
+    assert alerts and 1 <= int(alerts.group(1)) <= 8, result.stdout  # a handful, not one per code
+    con = duckdb.connect(str(tmp_path / "demo.duckdb"), read_only=True)
+    flagged = con.execute("SELECT DISTINCT iso_week FROM mart.alerts WHERE code = 'panne_dysfonctionnement' "
+                          "AND segment_value = 'Nexa Télécom' ORDER BY 1").fetchall()
+    con.close()
+    assert [w for (w,) in flagged] == ["2026-W46", "2026-W47"]  # the planted outage, in both weeks of the spike
     digests = list((tmp_path / "reports").glob("*/digest.html"))
     assert len(digests) == 1 and digests[0].parent.name in result.stdout

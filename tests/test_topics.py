@@ -167,7 +167,7 @@ def test_fit_is_independent_of_document_order(topic_db):
     texts, ids = corpus.column("text").to_pylist(), corpus.column("verbatim_id").to_pylist()
     vectors = store.arrow_to_vectors(corpus.column("vector"))
     french = load_french()
-    settings = TopicSettings(min_cluster_size=15)
+    settings = TopicSettings(min_cluster_size=10)  # at 15, HDBSCAN keeps 2 coarse clusters on this slice
     first = fit_topics(texts, ids, vectors, model_id="m", name="a", settings=settings, french=french, hierarchy=False)
     order = np.random.default_rng(5).permutation(len(ids))
     second = fit_topics([texts[i] for i in order], [ids[i] for i in order], vectors[order], model_id="m", name="b",

@@ -571,7 +571,7 @@ def taxonomy_entry(proposal: dict, *, code: str, stage: str, label: str | None =
     # ("point ... fidélité" also matches "points de fidélité"). Single words would fire everywhere.
     unigrams = [k for k in keywords if " " not in k][:3]
     cues = [k for k in keywords if " " in k][:4]
-    cues += [f"{a} ... {b}" for i, a in enumerate(unigrams) for b in unigrams[i + 1:]]
+    cues += [f"{a} ... {b}" for a in unigrams for b in unigrams if a != b]  # both orders
     label = label or f"{keywords[0].capitalize()} ({', '.join(keywords[1:3])})" if keywords else code
 
     def q(text: str) -> str:
