@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import run_voc
 from voc import store
 from voc.config import TopicSettings, load_config
-from voc.embeddings import EmbeddingBackend, focus_text, load_embedder
+from voc.embeddings import EmbeddingBackend, boilerplate_keys, focus_text, load_embedder
 from voc.topics import OUTLIER, Topic, TopicRelease, FitResult, align, assign
 
 PAIRS = [
@@ -81,6 +81,32 @@ def test_focus_text_drops_greetings_closings_handles_and_the_brand():
             "Veuillez agréer, Madame, Monsieur, mes salutations distinguées. Cordialement, Julie")
     assert focus_text(text, "Nexa Télécom") == "ma box est en panne depuis lundi, client ."
     assert focus_text("Bonjour") == "Bonjour"  # nothing left: keep the text
+
+
+def test_stock_sentences_of_the_corpus_are_not_embedded():
+    towns, brands = ["Vannes", "Lyon", "Brest", "Metz", "Nice", "Pau"], ["Nexa Télécom", "Voltéo"]
+    problems = ["Ma box est en panne.", "Facture payée deux fois.", "Colis jamais reçu.", "Appli bloquée."]
+    texts = [f"Je suis client de l'agence de {towns[i % 6]} depuis {i % 9 + 2} ans. {problems[i % 4]} "
+             f"C'est mon {i % 4 + 2}e courrier !" for i in range(30)]
+    keys = boilerplate_keys(texts, [brands[i % 2] for i in range(30)])
+    assert len(keys) == 2  # the two stock sentences, whatever the town and the numbers; a problem is in 8 verbatims at most
+    letter = "Bonjour, je suis client de l'agence de Rennes depuis 12 ans. Ma box Nexa Télécom est en panne. C'est mon 7e courrier."
+    assert focus_text(letter, "Nexa Télécom", keys) == "Ma box est en panne."
+    assert focus_text("C'est mon 3e courrier.", None, keys) == "C'est mon 3e courrier."  # nothing else: keep it
+
+
+def test_topic_words_keep_the_words_of_a_single_topic():
+    from voc.topics import LemmaAnalyzer, frequent_grams, lexical_vectors
+
+    lemmas = [["point", "fidélité", "perdu"]] * 4 + [["facture", "erreur"]] * 4 + [["rare", "mot"]]
+    vocabulary = frequent_grams(lemmas, 2, min_df=3)
+    assert {"point fidélité", "fidélité", "facture erreur"} <= vocabulary and "rare" not in vocabulary
+    analyzer = LemmaAnalyzer({}, 2, vocabulary=vocabulary)
+    # BERTopic joins each topic's documents: a word of one topic is in one joined document, and must stay.
+    assert "fidélité" in analyzer("point fidélité perdu point fidélité rare")
+    lexical = lexical_vectors(lemmas * 3, 2, min_df=3, components=4, seed=1)
+    assert lexical.shape[0] == 27 and np.allclose(np.linalg.norm(lexical, axis=1), 1.0, atol=1e-4)
+    assert np.array_equal(lexical, lexical_vectors(lemmas * 3, 2, min_df=3, components=4, seed=1))
 
 
 # ---------------------------------------------------------------------------- alignment (pure, by construction)

@@ -143,10 +143,11 @@ class TopicSettings:
     umap_neighbors: int = 15
     umap_components: int = 5
     min_cluster_size: int | None = None  # None: max(15, corpus / 400)
+    lexical_components: int = 300  # LSA dimensions of lemma TF-IDF joined to the embeddings for clustering; 0: off
     min_df: int = 3
     ngram_max: int = 2
     top_words: int = 10
-    outlier_threshold: float = 0.35  # outliers join the nearest topic when at least this similar
+    outlier_threshold: float = 0.35  # outliers join the nearest topic when at least this similar (clustering space)
     assign_min_similarity: float = 0.35  # nightly: below this, a verbatim gets topic -1
     align_threshold: float = 0.55  # a new topic keeps an old id when at least this similar
     proposal_weeks: int = 8  # emerging themes: window of recent weeks clustered

