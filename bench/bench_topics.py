@@ -22,13 +22,12 @@ OUT = Path(__file__).resolve().parent / "out"
 
 def _texts(rows: int) -> tuple[list[str], list[str]]:
     from voc.demo_data import iter_complaint_rows
-    from voc.embeddings import focus_text
+    from voc.embeddings import boilerplate_keys, focus_text
 
-    ids, texts = [], []
-    for i, row in enumerate(iter_complaint_rows(rows, seed=7)):
-        ids.append(f"b{i:07d}")
-        texts.append(focus_text(row[-1], row[5]))  # Verbatim, Marque
-    return ids, texts
+    raw = [(row[-1], row[5]) for row in iter_complaint_rows(rows, seed=7)]  # Verbatim, Marque
+    boilerplate = boilerplate_keys([t for t, _ in raw], [b for _, b in raw])  # as the nightly does
+    ids = [f"b{i:07d}" for i in range(len(raw))]
+    return ids, [focus_text(text, brand, boilerplate) for text, brand in raw]
 
 
 def _embed(rows: int, queue) -> None:
