@@ -340,6 +340,9 @@ class TopicsRunResult:
     note: str = ""
 
 
+BOILERPLATE_SAMPLE = 100_000  # latest verbatims searched for stock sentences before embedding
+
+
 def _embed_missing(con, config: Config, embedder, progress: ProgressCallback | None = None) -> tuple[int, float]:
     """Embed, once, every French verbatim that has no vector from this model yet (its focus text,
     without the stock sentences of the corpus as it stands)."""
@@ -350,7 +353,7 @@ def _embed_missing(con, config: Config, embedder, progress: ProgressCallback | N
     total = store.count_missing_embeddings(con, embedder.model_id)
     done, seconds = 0, 0.0
     if total:
-        corpus = store.french_texts(con)
+        corpus = store.french_texts(con, BOILERPLATE_SAMPLE)
         boilerplate = boilerplate_keys(corpus.column("text").to_pylist(), corpus.column("brand").to_pylist())
     while done < total:
         batch = store.missing_embeddings(con, embedder.model_id, config.topics.embed_chunk)

@@ -1297,9 +1297,12 @@ def missing_embeddings(con: duckdb.DuckDBPyConnection, model_id: str, limit: int
         WHERE v.is_french ORDER BY v.created_at, v.verbatim_id LIMIT ?""", [model_id, limit]).to_arrow_table()
 
 
-def french_texts(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Text and brand of every French verbatim (to find the corpus's stock sentences before embedding)."""
-    return con.execute("SELECT text, brand FROM raw.verbatims WHERE is_french").to_arrow_table()
+def french_texts(con: duckdb.DuckDBPyConnection, limit: int) -> pa.Table:
+    """Text and brand of the `limit` latest French verbatims (to find the corpus's stock sentences
+    before embedding: a recent sample finds them as well as the whole store, at a bounded cost)."""
+    return con.execute("""
+        SELECT text, brand FROM raw.verbatims WHERE is_french ORDER BY created_at DESC, verbatim_id LIMIT ?
+    """, [limit]).to_arrow_table()
 
 
 def write_embeddings(con: duckdb.DuckDBPyConnection, ids: list[str], model_id: str, vectors) -> None:
