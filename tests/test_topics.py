@@ -96,14 +96,17 @@ def test_stock_sentences_of_the_corpus_are_not_embedded():
 
 
 def test_topic_words_keep_the_words_of_a_single_topic():
-    from voc.topics import LemmaAnalyzer, frequent_grams, lexical_vectors
+    from voc.topics import LemmaAnalyzer, frequent_grams, lemma_documents, lexical_vectors
 
     lemmas = [["point", "fidélité", "perdu"]] * 4 + [["facture", "erreur"]] * 4 + [["rare", "mot"]]
     vocabulary = frequent_grams(lemmas, 2, min_df=3)
     assert {"point fidélité", "fidélité", "facture erreur"} <= vocabulary and "rare" not in vocabulary
-    analyzer = LemmaAnalyzer({}, 2, vocabulary=vocabulary)
+    analyzer = LemmaAnalyzer(2, vocabulary=vocabulary)
     # BERTopic joins each topic's documents: a word of one topic is in one joined document, and must stay.
-    assert "fidélité" in analyzer("point fidélité perdu point fidélité rare")
+    joined = " ".join(lemma_documents([["point", "fidélité", "perdu"], ["point", "fidélité"], ["rare"]]))
+    assert analyzer(joined).count("fidélité") == 2 and "point fidélité" in analyzer(joined)
+    # n-grams stop at the end of each verbatim: "perdu point" spans two of them.
+    assert "perdu point" in LemmaAnalyzer(2)("perdu point") and "perdu point" not in LemmaAnalyzer(2)(joined)
     lexical = lexical_vectors(lemmas * 3, 2, min_df=3, components=4, seed=1)
     assert lexical.shape[0] == 27 and np.allclose(np.linalg.norm(lexical, axis=1), 1.0, atol=1e-4)
     assert np.array_equal(lexical, lexical_vectors(lemmas * 3, 2, min_df=3, components=4, seed=1))

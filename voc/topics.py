@@ -88,30 +88,39 @@ def frequent_grams(lemmas: Sequence[list[str]], ngram_max: int, min_df: int) -> 
     return frozenset(g for g, n in counts.items() if n >= min_df)
 
 
+DOC_END = "\x1e"  # ends each lemma document; BERTopic joins a topic's documents with spaces
+
+
+def lemma_documents(lemmas: Sequence[list[str]]) -> list[str]:
+    """The documents BERTopic sees: each verbatim's content lemmas, space-separated, closed by DOC_END.
+
+    BERTopic vectorizes one joined document per topic (tens of thousands of verbatims at scale):
+    with lemmas already in the text, the analyzer splits instead of running spaCy on it again,
+    and n-grams never cross from one verbatim into the next.
+    """
+    return [" ".join(words) + " " + DOC_END for words in lemmas]
+
+
 class LemmaAnalyzer:
-    """CountVectorizer analyzer over precomputed lemmas: unigrams and n-grams of content lemmas.
+    """CountVectorizer analyzer over lemma documents (`lemma_documents`): unigrams and n-grams.
 
     `vocabulary` (grams frequent enough in the documents) is applied here, not through the
     vectorizer's min_df: BERTopic vectorizes one joined document per topic, so min_df there would
     count topics and drop exactly the words that belong to a single topic.
     """
 
-    def __init__(self, lemmas: dict[str, list[str]], ngram_max: int, french=None,
-                 vocabulary: frozenset[str] | None = None) -> None:
-        self.lemmas = lemmas
+    def __init__(self, ngram_max: int, vocabulary: frozenset[str] | None = None) -> None:
         self.ngram_max = ngram_max
-        self.french = french
         self.vocabulary = vocabulary
 
     def __call__(self, doc: str) -> list[str]:
-        words = self.lemmas.get(doc)
-        if words is None:
-            words = lemma_tokens([doc], self.french)[0] if self.french is not None else doc.lower().split()
-        grams = lemma_grams(words, self.ngram_max)
+        grams: list[str] = []
+        for part in doc.split(DOC_END):
+            grams += lemma_grams(part.split(), self.ngram_max)
         return grams if self.vocabulary is None else [g for g in grams if g in self.vocabulary]
 
     def __getstate__(self):  # BERTopic may pickle the vectorizer: keep it small
-        return {"lemmas": {}, "ngram_max": self.ngram_max, "french": None, "vocabulary": None}
+        return {"ngram_max": self.ngram_max, "vocabulary": None}
 
 
 # ---------------------------------------------------------------------------- the model of a release
@@ -295,23 +304,23 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
     embeddings = np.asarray(embeddings, np.float32)[order]
     lemmas = lemma_tokens(texts, french)
     min_df = min(settings.min_df, max(1, len(texts) // 50))
-    analyzer = LemmaAnalyzer(dict(zip(texts, lemmas)), settings.ngram_max, french,
-                             frequent_grams(lemmas, settings.ngram_max, min_df))
+    analyzer = LemmaAnalyzer(settings.ngram_max, frequent_grams(lemmas, settings.ngram_max, min_df))
+    documents = lemma_documents(lemmas)
     min_size = _min_cluster_size(len(texts), settings)
     # Clusters are searched in embeddings + lexical vectors (outlier reduction too, same space).
     space = clustering_space(embeddings, lexical_vectors(lemmas, settings.ngram_max, min_df,
                                                          settings.lexical_components, settings.seed))
     model = _bertopic(len(texts), settings, analyzer, min_size)
     with _quiet():
-        raw_topics, _ = model.fit_transform(list(texts), space)
+        raw_topics, _ = model.fit_transform(documents, space)
     raw_topics = np.asarray(raw_topics)
     outliers_before = float(np.mean(raw_topics == OUTLIER))
     topics = raw_topics
     if reduce_outliers and outliers_before > 0 and len(set(raw_topics) - {OUTLIER}) > 0:
         with _quiet():
-            topics = np.asarray(model.reduce_outliers(list(texts), list(raw_topics), strategy="embeddings",
+            topics = np.asarray(model.reduce_outliers(documents, list(raw_topics), strategy="embeddings",
                                                       embeddings=space, threshold=settings.outlier_threshold))
-            model.update_topics(list(texts), topics=list(topics), vectorizer_model=model.vectorizer_model,
+            model.update_topics(documents, topics=list(topics), vectorizer_model=model.vectorizer_model,
                                 top_n_words=settings.top_words)
     topic_ids = sorted(set(topics.tolist()) - {OUTLIER})
     centroids = _centroids(embeddings, topics, topic_ids)
@@ -326,7 +335,7 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
         topic_list.append(Topic(topic_id=int(t), label=" · ".join(keywords[:4]) or f"sujet {t}", keywords=keywords,
                                 weights=[float(s) for _, s in words[t]], size=int(len(members)),
                                 coherence_npmi=npmi, representative_ids=[ids[i] for i in closest]))
-    tree = _hierarchy(model, texts) if hierarchy and len(topic_ids) > 2 else []
+    tree = _hierarchy(model, documents) if hierarchy and len(topic_ids) > 2 else []
     _relabel_hierarchy(tree, {t: t for t in topic_ids})
     params = {"space": {"embeddings": model_id, "lexical": {
                   "tfidf": "sublinear, lemmas and n-grams", "svd_components": space.shape[1] - embeddings.shape[1],
