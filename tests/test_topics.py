@@ -107,9 +107,9 @@ def test_topic_words_keep_the_words_of_a_single_topic():
     assert analyzer(joined).count("fidélité") == 2 and "point fidélité" in analyzer(joined)
     # n-grams stop at the end of each verbatim: "perdu point" spans two of them.
     assert "perdu point" in LemmaAnalyzer(2)("perdu point") and "perdu point" not in LemmaAnalyzer(2)(joined)
-    lexical = lexical_vectors(lemmas * 3, 2, min_df=3, components=4, seed=1)
+    lexical = lexical_vectors(lemmas * 3, 2, frequent_grams(lemmas * 3, 2, min_df=3), components=4, seed=1)
     assert lexical.shape[0] == 27 and np.allclose(np.linalg.norm(lexical, axis=1), 1.0, atol=1e-4)
-    assert np.array_equal(lexical, lexical_vectors(lemmas * 3, 2, min_df=3, components=4, seed=1))
+    assert np.array_equal(lexical, lexical_vectors(lemmas * 3, 2, frequent_grams(lemmas * 3, 2, min_df=3), components=4, seed=1))
 
 
 # ---------------------------------------------------------------------------- alignment (pure, by construction)

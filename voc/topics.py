@@ -215,9 +215,10 @@ def _bertopic(n_docs: int, settings: TopicSettings, analyzer: LemmaAnalyzer, min
                     verbose=False)
 
 
-def lexical_vectors(lemmas: Sequence[list[str]], ngram_max: int, min_df: int, components: int,
+def lexical_vectors(lemmas: Sequence[list[str]], ngram_max: int, vocabulary: frozenset[str], components: int,
                     seed: int) -> np.ndarray | None:
-    """LSA of sublinear TF-IDF over content lemmas and their n-grams, rows L2-normalised (None if too little text).
+    """LSA of sublinear TF-IDF over content lemmas and their n-grams in `vocabulary` (`frequent_grams`,
+    counted once per fit), rows L2-normalised (None if too little text).
 
     Sentence embeddings put "prix en hausse" next to "prix attractif" and a complaint letter next to
     any other letter; the words a verbatim shares with few others (IDF) say which problem it is about.
@@ -225,13 +226,10 @@ def lexical_vectors(lemmas: Sequence[list[str]], ngram_max: int, min_df: int, co
     from sklearn.decomposition import TruncatedSVD
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    if components <= 0 or len(lemmas) < 10:
+    if components <= 0 or len(lemmas) < 10 or not vocabulary:
         return None
-    try:
-        matrix = TfidfVectorizer(analyzer=lambda words: lemma_grams(words, ngram_max), min_df=min_df,
-                                 sublinear_tf=True).fit_transform(list(lemmas))
-    except ValueError:  # empty vocabulary
-        return None
+    matrix = TfidfVectorizer(analyzer=lambda words: lemma_grams(words, ngram_max), vocabulary=sorted(vocabulary),
+                             sublinear_tf=True).fit_transform(list(lemmas))
     k = min(components, matrix.shape[1] - 1, len(lemmas) - 1)
     if k < 2:
         return None
@@ -304,11 +302,12 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
     embeddings = np.asarray(embeddings, np.float32)[order]
     lemmas = lemma_tokens(texts, french)
     min_df = min(settings.min_df, max(1, len(texts) // 50))
-    analyzer = LemmaAnalyzer(settings.ngram_max, frequent_grams(lemmas, settings.ngram_max, min_df))
+    vocabulary = frequent_grams(lemmas, settings.ngram_max, min_df)
+    analyzer = LemmaAnalyzer(settings.ngram_max, vocabulary)
     documents = lemma_documents(lemmas)
     min_size = _min_cluster_size(len(texts), settings)
     # Clusters are searched in embeddings + lexical vectors (outlier reduction too, same space).
-    space = clustering_space(embeddings, lexical_vectors(lemmas, settings.ngram_max, min_df,
+    space = clustering_space(embeddings, lexical_vectors(lemmas, settings.ngram_max, vocabulary,
                                                          settings.lexical_components, settings.seed))
     model = _bertopic(len(texts), settings, analyzer, min_size)
     with _quiet():
