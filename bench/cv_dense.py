@@ -51,17 +51,22 @@ def main() -> None:
     rng = np.random.default_rng(20261205)
     fold_of = rng.permutation(len(gold)) % args.folds
     for spec in args.grid.split():
-        kind, scale, l2 = spec.split(":")
+        kind, scale, l2, *rest = spec.split(":")
+        sentences = (rest or ["s"])[0] != "nos"  # "s": with the sentence classifier, "nos": without
+        sentence_dense = float(rest[1]) if len(rest) > 1 else 0.0  # scale of the sentence word vectors
         started = time.perf_counter()
         predictions = [None] * len(gold)
         for k in range(args.folds):
             train = [gold[i] for i in np.flatnonzero(fold_of != k)]
             held = np.flatnonzero(fold_of == k)
             fit_release(tagger, train, f"cv{k}", embedder=embedder if kind == "use" else None,
-                        l2=float(l2), dense_scale=float(scale))
+                        l2=float(l2), dense_scale=float(scale), sentence_classifier=sentences,
+                        sentence_dense_scale=sentence_dense)
             analyses = analyse([gold[i]["text"] for i in held])
             if tagger.classifier is not None:
                 Tagger.apply_classifier(tagger.classifier, analyses)
+            if tagger.sentence_classifier is not None:
+                Tagger.apply_sentence_classifier(tagger.sentence_classifier, analyses)
             for i, a in zip(held, analyses):
                 predictions[i] = {"id": gold[i]["id"], **tagger.decide(a)}
         summary = evaluate(gold, predictions).summary()

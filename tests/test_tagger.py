@@ -48,7 +48,7 @@ def test_a_plain_complaint_is_tagged_with_evidence(tagger):
     assert "livraison" in result["stages"]
     for tag in result["irritants"]:
         assert tag["evidence"] and tag["evidence"] in text
-        assert 0 <= tag["score"] <= 1 and tag["source"] in {"rule", "example", "rule+example"}
+        assert 0 <= tag["score"] <= 1 and tag["source"] in {"rule", "example", "rule+example", "classifier"}
 
 
 @pytest.mark.parametrize("text", [
@@ -223,3 +223,28 @@ def test_a_negator_inside_a_cue_gap_cancels_the_rule(tagger):
     assert plain.codes["demarchage_abusif"].rule_hits >= 1
     evidence = negated.codes.get("demarchage_abusif")
     assert evidence is None or (evidence.rule_hits == 0 and evidence.cancelled_hits >= 1)
+
+
+def test_gold_evidence_labels_the_sentence_it_quotes(tagger):
+    from voc.tagger_training import sentence_targets
+
+    text = "Livraison en 48 h, rien à dire.  Par contre la facture  est fausse de 30 €. J'attends."
+    [analysis] = tagger.analyse([text])
+    row = {"irritants": [{"code": "erreur_facturation", "evidence": "la facture est fausse"}],  # spacing differs
+           "enchantements": [{"code": "livraison_rapide", "evidence": "reformulated: livré vite"}]}
+    labels = sentence_targets(analysis, row)
+    assert len(labels) == len(analysis.sentence_chars) >= 3
+    assert labels[1] == {"irritant:erreur_facturation"}
+    assert labels[0] == {"enchantement:livraison_rapide"}  # not found verbatim: the sentence sharing most words
+    assert labels[2] == set()
+
+
+def test_classifier_evidence_is_a_sentence_of_the_text(tagger):
+    texts = ["Bonjour. On est le 22 avril et toujours rien reçu, sept semaines au lieu de trois.",
+             "La poignée m'est restée dans la main au bout de deux semaines. Bof."]
+    for text, result in zip(texts, tagger.tag(texts)):
+        for tag in result["irritants"] + result["enchantements"]:
+            assert tag["evidence"] in text
+            if tag["source"] == "classifier":
+                assert any(tag["evidence"] == text[s:e].strip()
+                           for s, e in tagger.analyse([text])[0].sentence_chars)

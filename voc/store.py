@@ -409,7 +409,8 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "stage": "Journey stage of the code.",
         "score": "Calibrated probability that the verbatim carries this code (0 to 1).",
         "evidence": "The words of the verbatim behind the tag (PII-redacted).",
-        "evidence_source": "rule (a cue pattern matched), example (similar to a taxonomy example) or rule+example.",
+        "evidence_source": "rule (a cue pattern matched), example (similar to a taxonomy example), rule+example, "
+                           "or classifier (the sentence that the release's sentence classifier credits with the code).",
         "exemplar": "For example-based tags: the taxonomy example the evidence resembles.",
     },
     "nlp.emotions": {

@@ -98,6 +98,13 @@ class Analysis:
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
     features: set[str] = field(default_factory=set)
     clf: dict[str, float] = field(default_factory=dict)
+    # Sentence level: token spans, character spans and features of each sentence, and the
+    # sentence classifier's best (probability, sentence) per code label.
+    sentence_spans: list[tuple[int, int]] = field(default_factory=list)
+    sentence_chars: list[tuple[int, int]] = field(default_factory=list)
+    sentence_features: list[set[str]] = field(default_factory=list)
+    sentence_vectors: np.ndarray | None = None  # unit mean word vector of each sentence (fr_core_news_md)
+    sentence_clf: dict[str, tuple[float, int]] = field(default_factory=dict)
     embedding: np.ndarray | None = None  # sentence embedding of the whole verbatim (when the release uses one)
 
     def span_text(self, span: tuple[int, int] | None) -> str:
@@ -110,9 +117,10 @@ def _sigmoid(x: float) -> float:
 
 DEFAULT_RELEASE: dict = {
     "name": "builtin",
-    # Logistic weights over code_features(): bias, rule, similarity, margin, cancelled-only, valence, classifier.
-    "code_weights": {"irritant": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0],
-                     "enchantement": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0]},
+    # Logistic weights over code_features(): bias, rule, similarity, margin, cancelled-only, valence,
+    # classifier, sentence classifier.
+    "code_weights": {"irritant": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0, 0.0],
+                     "enchantement": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0, 0.0]},
     "stage_weights": [-2.5, 5.0, 1.2, 0.0],  # bias, best tag of the stage, stage cues, classifier
     "emotion_weights": {},  # per emotion: bias, lexicon, irritant prior, boost, classifier
     "irony_weights": [-3.0, 3.0, 2.0, 1.0, 0.0],  # bias, cues x complaint, praise x irritant, elongation, classifier
@@ -121,14 +129,16 @@ DEFAULT_RELEASE: dict = {
     "thresholds": {"irritant": 0.5, "enchantement": 0.5, "stage": 0.5, "emotion": 0.5},
     "sentiment_cuts": [-0.15, 0.2],
     "classifier": None,
+    "sentence_classifier": None,  # irritants and enchantements per sentence, trained on the gold evidence spans
 }
 
 
-def code_features(ev: CodeEvidence, valence: float, classifier: float) -> list[float]:
-    """Features of one (text, code) pair; the calibration weights apply to these, in order."""
+def code_features(ev: CodeEvidence, valence: float, classifier: float, sentence: float = 0.0) -> list[float]:
+    """Features of one (text, code) pair; the calibration weights apply to these, in order
+    (a release fitted before the sentence classifier has one weight fewer: the last is dropped)."""
     rule = min(ev.rule_hits, 2) / 2.0
     return [1.0, rule, ev.similarity, max(ev.similarity_margin, -0.2),
-            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence, classifier]
+            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence, classifier, sentence]
 
 
 def stage_features(best_tag: float, cue_hits: int, classifier: float) -> list[float]:
@@ -158,6 +168,15 @@ class Tagger:
         self.codes = {c.code: c for c in taxonomy.active}
         classifier = self.release.get("classifier")
         self.classifier = TextClassifier.from_json(classifier) if classifier else None
+        sentence_classifier = self.release.get("sentence_classifier")
+        self.sentence_classifier = TextClassifier.from_json(sentence_classifier) if sentence_classifier else None
+        if self.sentence_classifier is not None and self.sentence_classifier.uses_dense \
+                and self.sentence_classifier.dense_model != french.model_version:
+            raise TaggerError(f"Release {release_name!r} reads {self.sentence_classifier.dense_model} word vectors, "
+                              f"not {french.model_version}.")
+        # Sentence word vectors are computed only when a release's sentence classifier reads them
+        # (or while a release is being fitted).
+        self._sentence_vectors = self.sentence_classifier is None or self.sentence_classifier.uses_dense
         self.embedder = embedder
         if self.classifier is not None and self.classifier.uses_dense:
             if embedder is None:
@@ -224,6 +243,8 @@ class Tagger:
             self.embed(analyses)
         if self.classifier is not None:
             self.apply_classifier(self.classifier, analyses)
+        if self.sentence_classifier is not None:
+            self.apply_sentence_classifier(self.sentence_classifier, analyses)
         return analyses
 
     def embed(self, analyses: list[Analysis]) -> None:
@@ -245,6 +266,27 @@ class Tagger:
         probabilities = classifier.predict([a.features for a in analyses], dense)
         for a, row in zip(analyses, probabilities):
             a.clf = dict(zip(classifier.labels, row.tolist()))
+
+    @staticmethod
+    def apply_sentence_classifier(classifier: TextClassifier, analyses: list[Analysis]) -> None:
+        """Every sentence of every text in one sparse product; per code, the best sentence."""
+        rows = [features for a in analyses for features in a.sentence_features]
+        if not rows:
+            return
+        dense = None
+        if classifier.uses_dense and all(a.sentence_vectors is not None for a in analyses):
+            dense = np.vstack([a.sentence_vectors for a in analyses])
+        probabilities = classifier.predict(rows, dense)
+        offset = 0
+        for a in analyses:
+            n = len(a.sentence_features)
+            a.sentence_clf = {}
+            if n:
+                block = probabilities[offset:offset + n]
+                best = block.argmax(axis=0)
+                a.sentence_clf = {label: (float(block[best[j], j]), int(best[j]))
+                                  for j, label in enumerate(classifier.labels)}
+            offset += n
 
     def _sentence_flags(self, keys: list[str], sentences: list[tuple[int, int]]) -> tuple[list[bool], list[list[int]]]:
         questions: list[bool] = []
@@ -369,6 +411,10 @@ class Tagger:
             exclamations=len(_EXCLAMATIONS.findall(text)), elongations=len(_ELONGATED.findall(text)),
             intensifiers=intens, no_problem=no_problem, spans=spans,
             features=text_features(keys, self._negators),
+            sentence_spans=sentences,
+            sentence_chars=[(starts[a], ends[b - 1]) for a, b in sentences],
+            sentence_features=[text_features(keys[a:b], self._negators) for a, b in sentences],
+            sentence_vectors=self.french.span_vectors(doc, sentences) if self._sentence_vectors else None,
         )
 
     def _negated(self, keys: list[str], start: int, end: int) -> bool:
@@ -470,7 +516,19 @@ class Tagger:
         kind = self.codes[code].kind
         weights = self.release["code_weights"][kind]
         valence = self.valence(a) if kind == "irritant" else -self.valence(a)
-        return _sigmoid(float(np.dot(weights, code_features(ev, valence, self.learned(a, kind, code)))))
+        features = code_features(ev, valence, self.learned(a, kind, code), self.sentence_learned(a, kind, code))
+        return _sigmoid(float(np.dot(weights, features[:len(weights)])))
+
+    def sentence_learned(self, a: Analysis, kind: str, code: str) -> float:
+        """The sentence classifier's best probability for the code over the text's sentences."""
+        return a.sentence_clf.get(f"{kind}:{code}", (0.0, -1))[0]
+
+    def sentence_evidence(self, a: Analysis, kind: str, code: str) -> tuple[int, int] | None:
+        """The sentence that the sentence classifier credits with the code, if it is confident."""
+        probability, sentence = a.sentence_clf.get(f"{kind}:{code}", (0.0, -1))
+        if probability < 0.5 or not 0 <= sentence < len(a.sentence_chars):
+            return None
+        return a.sentence_chars[sentence]
 
     def learned(self, a: Analysis, kind: str, code: str) -> float:
         """The classifier's probability; for a code it was never trained on (added to the
@@ -504,16 +562,19 @@ class Tagger:
             if score < self.thresholds[kind]:
                 continue
             use_rule = ev.rule_span is not None
-            span = ev.rule_span if use_rule else ev.similarity_span
-            evidence = a.span_text(span)
+            sentence = None if use_rule else self.sentence_evidence(a, kind, code)
+            if sentence is not None:  # no rule: the sentence the sentence classifier credits
+                evidence, source = a.text[sentence[0]:sentence[1]].strip(), "classifier"
+            else:
+                span = ev.rule_span if use_rule else ev.similarity_span
+                evidence = a.span_text(span)
+                source = ("rule+example" if use_rule and ev.similarity >= 0.6 else "rule") if use_rule else "example"
             if not evidence:
                 continue
             tags[kind].append({
                 "code": code, "stage": self.codes[code].stage, "score": round(score, 3),
-                "evidence": evidence,
-                "source": ("rule+example" if use_rule and ev.similarity >= 0.6 else "rule") if use_rule
-                else "example",
-                **({"exemplar": ev.exemplar} if not use_rule and ev.exemplar else {}),
+                "evidence": evidence, "source": source,
+                **({"exemplar": ev.exemplar} if source == "example" and ev.exemplar else {}),
             })
         irritant_mass = sum(t["score"] for t in tags["irritant"])
         irony = self.irony_score(a, irritant_mass)

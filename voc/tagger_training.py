@@ -66,6 +66,52 @@ def gold_targets(row: dict) -> set[str]:
     return labels
 
 
+def _find(text: str, evidence: str) -> tuple[int, int] | None:
+    """Character span of a gold evidence quote in its text (case and spacing forgiven)."""
+    evidence = " ".join(evidence.split())
+    if not evidence:
+        return None
+    at = text.find(evidence)
+    if at < 0:
+        at = " ".join(text.split()).lower().find(evidence.lower())
+        if at < 0:
+            return None
+        # Map back through collapsed whitespace: count non-space characters.
+        squeezed = " ".join(text.split())
+        before = len(squeezed[:at].replace(" ", ""))
+        inside = len(squeezed[at:at + len(evidence)].replace(" ", ""))
+        chars = [i for i, c in enumerate(text) if not c.isspace()]
+        if before + inside > len(chars) or inside == 0:
+            return None
+        return chars[before], chars[before + inside - 1] + 1
+    return at, at + len(evidence)
+
+
+def sentence_targets(a, row: dict) -> list[set[str]]:
+    """Code labels of each sentence of a gold text: the sentences its evidence quotes overlap.
+
+    A quote that cannot be found (paraphrased) labels the sentence sharing most of its words."""
+    labels: list[set[str]] = [set() for _ in a.sentence_chars]
+    if not labels:
+        return labels
+    for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
+        for tag in row[field]:
+            label = f"{kind}:{tag['code']}"
+            span = _find(a.text, tag.get("evidence") or "")
+            hit = [i for i, (s, e) in enumerate(a.sentence_chars) if span and s < span[1] and span[0] < e]
+            if not hit:
+                words = set((tag.get("evidence") or "").lower().split())
+                overlap = [len(words & set(a.text[s:e].lower().split())) for s, e in a.sentence_chars]
+                hit = [int(np.argmax(overlap))]
+            for i in hit:
+                labels[i].add(label)
+    return labels
+
+
+def code_labels(tagger: Tagger) -> list[str]:
+    return [f"{c.kind}:{c.code}" for c in tagger.codes.values()]
+
+
 def classifier_labels(tagger: Tagger) -> list[str]:
     labels = [f"{c.kind}:{c.code}" for c in tagger.codes.values()]
     labels += [f"stage:{s.code}" for s in tagger.taxonomy.stages]
@@ -98,12 +144,14 @@ DENSE_SCALE = 1.0
 
 
 def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use_classifier: bool = True,
-                embedder=None, l2: float = CLASSIFIER_L2, dense_scale: float = DENSE_SCALE) -> dict:
+                embedder=None, l2: float = CLASSIFIER_L2, dense_scale: float = DENSE_SCALE,
+                sentence_classifier: bool = True, sentence_dense_scale: float = 0.0) -> dict:
     """Fit every weight of a release on `gold` (development data only). With an `embedder`
     (USE), the classifier also reads each verbatim's sentence embedding."""
     release = json.loads(json.dumps(DEFAULT_RELEASE))
     release["name"] = name
-    tagger.release, tagger.classifier = release, None
+    tagger.release, tagger.classifier, tagger.sentence_classifier = release, None, None
+    tagger._sentence_vectors = True
     tagger.embedder = embedder
     tagger.thresholds = dict(release["thresholds"])
     analyses = tagger.analyse([row["text"] for row in gold])
@@ -117,6 +165,17 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                                   dense=None if dense is None else dense[rows], dense_scale=dense_scale,
                                   dense_model=dense_model)
 
+    sentence_labels = [sentence_targets(a, row) for a, row in zip(analyses, gold)]
+    codes = code_labels(tagger)
+
+    def fit_sentence_classifier(rows) -> TextClassifier:
+        dense = None
+        if sentence_dense_scale > 0:
+            dense = np.vstack([analyses[i].sentence_vectors for i in rows if analyses[i].sentence_vectors is not None])
+        return TextClassifier.fit([f for i in rows for f in analyses[i].sentence_features],
+                                  [t for i in rows for t in sentence_labels[i]], codes, l2=l2, dense=dense,
+                                  dense_scale=sentence_dense_scale, dense_model=tagger.french.model_version)
+
     if use_classifier:
         # Out-of-fold classifier outputs, so that the calibration sees honest probabilities.
         order = np.arange(len(gold))
@@ -125,6 +184,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
             train = order[order % folds != k]
             model = fit_classifier(train)
             Tagger.apply_classifier(model, [analyses[i] for i in held])
+            if sentence_classifier:
+                Tagger.apply_sentence_classifier(fit_sentence_classifier(train), [analyses[i] for i in held])
     # 1. Codes: one calibration per kind, pooled over codes; every code is a candidate.
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
         xs, ys = [], []
@@ -133,7 +194,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
             valence = tagger.valence(a) if kind == "irritant" else -tagger.valence(a)
             for code, ev in a.codes.items():
                 if code in tagger.codes and tagger.codes[code].kind == kind:
-                    xs.append(code_features(ev, valence, tagger.learned(a, kind, code)))
+                    xs.append(code_features(ev, valence, tagger.learned(a, kind, code),
+                                            tagger.sentence_learned(a, kind, code)))
                     ys.append(1.0 if code in truth else 0.0)
         release["code_weights"][kind] = _fit_weights(xs, ys, release["code_weights"][kind])
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
@@ -189,6 +251,10 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
         model = fit_classifier(np.arange(len(gold)))
         release["classifier"] = model.to_json()
         tagger.classifier = model
+        if sentence_classifier:
+            sentence_model = fit_sentence_classifier(np.arange(len(gold)))
+            release["sentence_classifier"] = sentence_model.to_json()
+            tagger.sentence_classifier = sentence_model
     tagger.release = release
     return release
 

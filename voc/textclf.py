@@ -81,7 +81,11 @@ class TextClassifier:
         embedding block when the model has one (zeros are used when it is missing)."""
         if not feature_sets:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        z = self.matrix(feature_sets) @ self.weights + self.bias
+        try:
+            x = self.sparse_matrix(feature_sets)
+        except ImportError:  # scipy is optional
+            x = self.matrix(feature_sets)
+        z = np.asarray(x @ self.weights) + self.bias
         if self.uses_dense and dense is not None:
             z = z + (self.dense_scale * np.asarray(dense, dtype=np.float32)) @ self.dense_weights
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
