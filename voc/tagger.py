@@ -166,10 +166,8 @@ class Tagger:
             if value is not None:
                 self.thresholds[key] = float(value)
         self.codes = {c.code: c for c in taxonomy.active}
-        classifier = self.release.get("classifier")
-        self.classifier = TextClassifier.from_json(classifier) if classifier else None
-        sentence_classifier = self.release.get("sentence_classifier")
-        self.sentence_classifier = TextClassifier.from_json(sentence_classifier) if sentence_classifier else None
+        self.classifier = _classifier(self.release.get("classifier"))
+        self.sentence_classifier = _classifier(self.release.get("sentence_classifier"))
         if self.sentence_classifier is not None and self.sentence_classifier.uses_dense \
                 and self.sentence_classifier.dense_model != french.model_version:
             raise TaggerError(f"Release {release_name!r} reads {self.sentence_classifier.dense_model} word vectors, "
@@ -655,6 +653,43 @@ class Tagger:
         return [self.decide(a) for a in self.analyse(texts)]
 
 
+def _classifier(spec) -> TextClassifier | None:
+    """A release's classifier: already loaded (from its .npz by `load_release`), inline JSON, or none."""
+    if not spec:
+        return None
+    if isinstance(spec, TextClassifier):
+        return spec
+    if "file" in spec:
+        raise TaggerError(f"The release's classifier is in {spec['file']}: load the release with load_release().")
+    return TextClassifier.from_json(spec)
+
+
+def load_release(path: Path) -> dict:
+    """release.json of a release folder, with its classifiers loaded from the .npz files beside it."""
+    try:
+        release = json.loads((path / "release.json").read_text(encoding="utf-8"))
+        for key in ("classifier", "sentence_classifier"):
+            spec = release.get(key)
+            if spec and "file" in spec:
+                release[key] = TextClassifier.load(path, spec)
+    except (OSError, ValueError, KeyError) as exc:
+        raise TaggerError(f"Tagger release {path.name!r} cannot be read ({exc}).") from None
+    return release
+
+
+def save_release(release: dict, path: Path) -> Path:
+    """Write a release folder: release.json, and each classifier's weights as .npz beside it."""
+    path.mkdir(parents=True, exist_ok=True)
+    out = dict(release)
+    for key in ("classifier", "sentence_classifier"):
+        spec = out.get(key)
+        if spec:
+            model = spec if isinstance(spec, TextClassifier) else TextClassifier.from_json(spec)
+            out[key] = model.save(path / f"{key}.npz")
+    (path / "release.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path / "release.json"
+
+
 def release_dir(models_dir: Path, release: str = "current") -> Path | None:
     """Folder of a tagger release under models/tagger/ ("current": the newest by name)."""
     root = models_dir / "tagger"
@@ -683,7 +718,7 @@ def load_tagger(config=None, *, french: FrenchNLP | None = None, release: dict |
     if release is None and config is not None:
         path = release_dir(config.models_dir, settings.release)
         if path is not None:
-            release = json.loads((path / "release.json").read_text(encoding="utf-8"))
+            release = load_release(path)
             name = path.name
     elif release is not None:
         name = release.get("name", "custom")
@@ -692,8 +727,9 @@ def load_tagger(config=None, *, french: FrenchNLP | None = None, release: dict |
         thresholds = {"irritant": settings.irritant_threshold, "enchantement": settings.enchantement_threshold,
                       "stage": settings.stage_threshold}
     embedder = None
-    if ((release or {}).get("classifier") or {}).get("dense"):
-        embedder = load_release_embedder(release["classifier"]["dense"]["model"])
+    classifier = _classifier((release or {}).get("classifier"))
+    if classifier is not None and classifier.uses_dense:
+        embedder = load_release_embedder(classifier.dense_model)
     return Tagger(taxonomy, signals, french or load_french(), release, name, thresholds,
                   settings.batch_size if settings else 256, embedder)
 

@@ -147,6 +147,30 @@ class TextClassifier:
                             "weights": np.round(self.dense_weights, 4).tolist()}
         return out
 
+    def save(self, path) -> dict:
+        """Write the weights to `path` (.npz, float16: a few MB instead of tens of MB of JSON)
+        and return the small JSON stub that points to it."""
+        arrays = {"vocabulary": np.array(self.vocabulary, dtype=object), "labels": np.array(self.labels, dtype=object),
+                  "weights": self.weights.astype(np.float16), "bias": self.bias.astype(np.float32)}
+        if self.uses_dense:
+            arrays["dense_weights"] = self.dense_weights.astype(np.float16)
+        np.savez_compressed(path, **{k: v for k, v in arrays.items() if v.dtype != object},
+                            vocabulary="\n".join(self.vocabulary), labels="\n".join(self.labels))
+        stub = {"file": path.name, "vocabulary_size": len(self.vocabulary), "labels": self.labels}
+        if self.uses_dense:
+            stub["dense"] = {"model": self.dense_model, "scale": self.dense_scale}
+        return stub
+
+    @classmethod
+    def load(cls, folder, stub: dict) -> TextClassifier:
+        """The classifier that `save` wrote into `folder`."""
+        with np.load(folder / stub["file"]) as data:
+            vocabulary = str(data["vocabulary"]).split("\n") if stub["vocabulary_size"] else []
+            dense = stub.get("dense")
+            return cls(vocabulary, str(data["labels"]).split("\n"), data["weights"].astype(np.float32),
+                       data["bias"], data["dense_weights"].astype(np.float32) if dense else None,
+                       dense["scale"] if dense else 1.0, dense["model"] if dense else None)
+
     @classmethod
     def from_json(cls, data: dict) -> TextClassifier:
         dense = data.get("dense")
