@@ -1,10 +1,11 @@
 """What each part of the tagger contributes: fit on dev with parts switched off, score on test.
 
-    .venv/bin/python bench/ablation.py [--dev data/gold/dev.jsonl] [--test data/gold/test.jsonl]
+    .venv/bin/python bench/ablation.py [--dev FILE ...] [--test data/gold/test.jsonl]
 
-Variants: cue rules only; taxonomy examples only (similarity); rules + examples; the full
-tagger (rules + examples + classifier trained on the development set); the classifier alone.
-Every variant is calibrated on dev the same way; the test set is only scored.
+Variants: cue rules only; taxonomy examples only (similarity); rules + examples; + the
+verbatim classifier; the full tagger (+ the sentence classifier); each classifier alone.
+Every variant is fitted and calibrated on the development data (default: dev.jsonl and
+train_extra_*.jsonl, as the shipped release) the same way; the test set is only scored.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from pathlib import Path
 
 from voc.evaluation import evaluate, read_gold
 from voc.tagger import load_tagger
-from voc.tagger_training import fit_release
+from voc.tagger_training import GOLD_DIR, fit_release
 
 VARIANTS = {
-    "rules only": {"rules": True, "examples": False, "classifier": False},
-    "examples only": {"rules": False, "examples": True, "classifier": False},
-    "rules + examples": {"rules": True, "examples": True, "classifier": False},
-    "classifier only": {"rules": False, "examples": False, "classifier": True},
-    "full tagger": {"rules": True, "examples": True, "classifier": True},
+    "rules only": {"rules": True, "examples": False, "classifier": False, "sentences": False},
+    "examples only": {"rules": False, "examples": True, "classifier": False, "sentences": False},
+    "rules + examples": {"rules": True, "examples": True, "classifier": False, "sentences": False},
+    "rules + examples + verbatim classifier": {"rules": True, "examples": True, "classifier": True, "sentences": False},
+    "verbatim classifier only": {"rules": False, "examples": False, "classifier": True, "sentences": False},
+    "sentence classifier only": {"rules": False, "examples": False, "classifier": False, "sentences": True},
+    "full tagger (release recipe)": {"rules": True, "examples": True, "classifier": True, "sentences": True},
 }
 
 
@@ -37,10 +40,11 @@ def mask(analyses, rules: bool, examples: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", type=Path, default=Path("data/gold/dev.jsonl"))
+    parser.add_argument("--dev", type=Path, nargs="+", default=None)
     parser.add_argument("--test", type=Path, default=Path("data/gold/test.jsonl"))
     args = parser.parse_args()
-    dev, test = read_gold(args.dev), read_gold(args.test)
+    paths = args.dev or [GOLD_DIR / "dev.jsonl", *sorted(GOLD_DIR.glob("train_extra_*.jsonl"))]
+    dev, test = [row for path in paths for row in read_gold(path)], read_gold(args.test)
     tagger = load_tagger(release={"name": "ablation"})
     original_analyse = tagger.analyse
     rows = []
@@ -51,9 +55,10 @@ def main() -> None:
             return analyses
 
         tagger.analyse = analyse
-        fit_release(tagger, dev, name, use_classifier=parts["classifier"])
+        fit_release(tagger, dev, name, use_classifier=parts["classifier"], sentence_classifier=parts["sentences"])
         predictions = [{"id": r["id"], **tagger.decide(a)} for r, a in zip(test, tagger.analyse([r["text"] for r in test]))]
         rows.append((name, evaluate(test, predictions).summary()))
+        print(name, {m: round(v, 3) for m, v in rows[-1][1].items()}, flush=True)
     measures = ["irritant_micro_f1", "enchantement_micro_f1", "stage_micro_f1", "emotion_macro_f1",
                 "sentiment_accuracy", "irony_f1", "effort_f1"]
     print("| variant | " + " | ".join(m.replace("_", " ") for m in measures) + " |")

@@ -181,14 +181,14 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                                   [t for i in rows for t in sentence_labels[i]], codes, l2=l2, dense=dense,
                                   dense_scale=sentence_dense_scale, dense_model=tagger.french.model_version)
 
-    if use_classifier:
+    if use_classifier or sentence_classifier:
         # Out-of-fold classifier outputs, so that the calibration sees honest probabilities.
         order = np.arange(len(gold))
         for k in range(folds):
             held = order[order % folds == k]
             train = order[order % folds != k]
-            model = fit_classifier(train)
-            Tagger.apply_classifier(model, [analyses[i] for i in held])
+            if use_classifier:
+                Tagger.apply_classifier(fit_classifier(train), [analyses[i] for i in held])
             if sentence_classifier:
                 Tagger.apply_sentence_classifier(fit_sentence_classifier(train), [analyses[i] for i in held])
     # 1. Codes: one calibration per kind, pooled over codes; every code is a candidate.
@@ -256,10 +256,10 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
         model = fit_classifier(np.arange(len(gold)))
         release["classifier"] = model.to_json()
         tagger.classifier = model
-        if sentence_classifier:
-            sentence_model = fit_sentence_classifier(np.arange(len(gold)))
-            release["sentence_classifier"] = sentence_model.to_json()
-            tagger.sentence_classifier = sentence_model
+    if sentence_classifier:
+        sentence_model = fit_sentence_classifier(np.arange(len(gold)))
+        release["sentence_classifier"] = sentence_model.to_json()
+        tagger.sentence_classifier = sentence_model
     tagger.release = release
     return release
 
