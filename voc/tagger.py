@@ -98,9 +98,8 @@ class Analysis:
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
     features: set[str] = field(default_factory=set)
     clf: dict[str, float] = field(default_factory=dict)
-    # Sentence level: token spans, character spans and features of each sentence, and the
-    # sentence classifier's best (probability, sentence) per code label.
-    sentence_spans: list[tuple[int, int]] = field(default_factory=list)
+    # Sentence level: character spans and features of each sentence, and the sentence
+    # classifier's best (probability, sentence) per code label.
     sentence_chars: list[tuple[int, int]] = field(default_factory=list)
     sentence_features: list[set[str]] = field(default_factory=list)
     sentence_vectors: np.ndarray | None = None  # unit mean word vector of each sentence (fr_core_news_md)
@@ -409,7 +408,6 @@ class Tagger:
             exclamations=len(_EXCLAMATIONS.findall(text)), elongations=len(_ELONGATED.findall(text)),
             intensifiers=intens, no_problem=no_problem, spans=spans,
             features=text_features(keys, self._negators),
-            sentence_spans=sentences,
             sentence_chars=[(starts[a], ends[b - 1]) for a, b in sentences],
             sentence_features=[text_features(keys[a:b], self._negators) for a, b in sentences],
             sentence_vectors=self.french.span_vectors(doc, sentences) if self._sentence_vectors else None,
@@ -518,8 +516,13 @@ class Tagger:
         return _sigmoid(float(np.dot(weights, features[:len(weights)])))
 
     def sentence_learned(self, a: Analysis, kind: str, code: str) -> float:
-        """The sentence classifier's best probability for the code over the text's sentences."""
-        return a.sentence_clf.get(f"{kind}:{code}", (0.0, -1))[0]
+        """The sentence classifier's best probability for the code over the text's sentences;
+        for a code added to the taxonomy since the release, the same cue-based estimate as `learned`."""
+        label = f"{kind}:{code}"
+        if label in a.sentence_clf or not a.sentence_clf:
+            return a.sentence_clf.get(label, (0.0, -1))[0]
+        ev = a.codes.get(code)
+        return 0.6 if ev is not None and ev.rule_hits else 0.0
 
     def sentence_evidence(self, a: Analysis, kind: str, code: str) -> tuple[int, int] | None:
         """The sentence that the sentence classifier credits with the code, if it is confident."""
