@@ -150,12 +150,11 @@ class TextClassifier:
     def save(self, path) -> dict:
         """Write the weights to `path` (.npz, float16: a few MB instead of tens of MB of JSON)
         and return the small JSON stub that points to it."""
-        arrays = {"vocabulary": np.array(self.vocabulary, dtype=object), "labels": np.array(self.labels, dtype=object),
-                  "weights": self.weights.astype(np.float16), "bias": self.bias.astype(np.float32)}
+        arrays = {"weights": self.weights.astype(np.float16), "bias": self.bias.astype(np.float32),
+                  "vocabulary": np.array("\n".join(self.vocabulary)), "labels": np.array("\n".join(self.labels))}
         if self.uses_dense:
             arrays["dense_weights"] = self.dense_weights.astype(np.float16)
-        np.savez_compressed(path, **{k: v for k, v in arrays.items() if v.dtype != object},
-                            vocabulary="\n".join(self.vocabulary), labels="\n".join(self.labels))
+        np.savez_compressed(path, **arrays)
         stub = {"file": path.name, "vocabulary_size": len(self.vocabulary), "labels": self.labels}
         if self.uses_dense:
             stub["dense"] = {"model": self.dense_model, "scale": self.dense_scale}
