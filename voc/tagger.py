@@ -173,7 +173,7 @@ class Tagger:
                               f"not {french.model_version}.")
         # Sentence word vectors are computed only when a release's sentence classifier reads them
         # (or while a release is being fitted).
-        self._sentence_vectors = self.sentence_classifier is None or self.sentence_classifier.uses_dense
+        self.wants_sentence_vectors = self.sentence_classifier is None or self.sentence_classifier.uses_dense
         self.embedder = embedder
         if self.classifier is not None and self.classifier.uses_dense:
             if embedder is None:
@@ -410,7 +410,7 @@ class Tagger:
             features=text_features(keys, self._negators),
             sentence_chars=[(starts[a], ends[b - 1]) for a, b in sentences],
             sentence_features=[text_features(keys[a:b], self._negators) for a, b in sentences],
-            sentence_vectors=self.french.span_vectors(doc, sentences) if self._sentence_vectors else None,
+            sentence_vectors=self.french.span_vectors(doc, sentences) if self.wants_sentence_vectors else None,
         )
 
     def _negated(self, keys: list[str], start: int, end: int) -> bool:
