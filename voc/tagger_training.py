@@ -110,11 +110,12 @@ def sentence_targets(a, row: dict) -> list[set[str]]:
 
 
 def code_labels(tagger: Tagger) -> list[str]:
+    """The sentence classifier's labels: every active irritant and enchantement."""
     return [f"{c.kind}:{c.code}" for c in tagger.codes.values()]
 
 
 def classifier_labels(tagger: Tagger) -> list[str]:
-    labels = [f"{c.kind}:{c.code}" for c in tagger.codes.values()]
+    labels = code_labels(tagger)
     labels += [f"stage:{s.code}" for s in tagger.taxonomy.stages]
     labels += [f"emotion:{e.code}" for e in tagger.taxonomy.emotions]
     return labels + ["sentiment:positif", "sentiment:negatif", "sentiment:neutre", "ironie", "effort"]
