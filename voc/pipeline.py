@@ -109,6 +109,8 @@ def tag_new_verbatims(config: Config, tagger=None, progress: ProgressCallback | 
                              details={"release": tagger.release.get("fitted_on", {}),
                                       "thresholds": tagger.thresholds},
                              codes=taxonomy_rows(tagger))
+        if progress:
+            progress("tagging", 0, 0, total)  # starts the clock: the first chunk's rate is a real rate
         while tagged < total:
             batch = store.untagged_verbatims(con, tagger.model_version, chunk)
             if batch.num_rows == 0:
@@ -355,6 +357,8 @@ def _embed_missing(con, config: Config, embedder, progress: ProgressCallback | N
     if total:
         corpus = store.french_texts(con, BOILERPLATE_SAMPLE)
         boilerplate = boilerplate_keys(corpus.column("text").to_pylist(), corpus.column("brand").to_pylist())
+    if progress and total:
+        progress("embedding", 0, 0, total)  # starts the clock: the first chunk's rate is a real rate
     while done < total:
         batch = store.missing_embeddings(con, embedder.model_id, config.topics.embed_chunk)
         if batch.num_rows == 0:

@@ -39,7 +39,8 @@ class ProgressPrinter:
         elapsed = max(now - self.file_started, 1e-6)
         share = min(bytes_done / bytes_total, 1.0) if bytes_total else 1.0
         left = elapsed * (1 - share) / share if share > 0 else 0.0
-        line = f"{name}: {rows:,} rows, {rows / elapsed:,.0f} rows/s, {share:.0%} done, ~{left:.0f} s left"
+        line = (f"{name}: {french_number(rows)} rows, {french_number(rows / elapsed)} rows/s, "
+                f"{share:.0%} done, ~{left:.0f} s left")
         if self.tty:
             self.stream.write("\r\033[K" + line)
             if share >= 1.0:

@@ -26,6 +26,8 @@ def tag_texts(tagger: Tagger, ids: Sequence, texts: Sequence[str | None], brand_
               chunk: int = 2000, progress: ProgressCallback | None = None, name: str = "tag") -> Iterator[dict]:
     """Yield one `voc tag` record per input, in input order; empty texts get empty tags."""
     total = len(texts)
+    if progress:
+        progress(name, 0, 0, total)  # starts the clock: the first chunk's rate is a real rate
     for offset in range(0, total, chunk):
         part_ids = ids[offset:offset + chunk]
         part = [t if isinstance(t, str) else "" for t in texts[offset:offset + chunk]]
