@@ -36,8 +36,11 @@ def main() -> None:
     by_topic: dict[int, Counter] = {}
     for theme, topic in pairs:
         by_topic.setdefault(topic, Counter())[theme] += 1
-    purity = sum(c.most_common(1)[0][1] for c in by_topic.values()) / len(pairs)
     from sklearn.metrics import adjusted_rand_score
+
+    from voc.topics import purity as partition_purity
+
+    purity = partition_purity([p[0] for p in pairs], [p[1] for p in pairs])
 
     ari = adjusted_rand_score([p[0] for p in pairs], [p[1] for p in pairs])
     print(json.dumps({"release": release, "verbatims_with_one_theme": len(pairs), "topics": len(by_topic),

@@ -18,6 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 from voc.config import SOURCES, Config, ConfigError, load_config
+from voc.progress import french_number
 
 app = typer.Typer(
     help="voc: voice-of-customer text mining for French verbatims (ingest, redact, tag, eval, nightly batch, demo).",
@@ -135,7 +136,7 @@ def redact(
         except TagInputError as exc:
             raise UsageProblem(str(exc)) from None
     tmp.replace(out)
-    typer.echo(f"{written:,} rows redacted into {out}", err=True)
+    typer.echo(f"{french_number(written)} rows redacted into {out}", err=True)
 
 
 @app.command()
@@ -163,8 +164,8 @@ def tag(
     except (TaggerError, TagInputError) as exc:
         raise UsageProblem(str(exc)) from None
     rate = result.rows / result.seconds if result.seconds else 0.0
-    typer.echo(f"{result.rows:,} rows tagged into {out} in {result.seconds:.1f} s ({rate:,.0f}/s); "
-               f"{result.with_irritant:,} with at least one irritant; model {result.model_version}", err=True)
+    typer.echo(f"{french_number(result.rows)} rows tagged into {out} in {result.seconds:.1f} s ({french_number(rate)}/s); "
+               f"{french_number(result.with_irritant)} with at least one irritant; model {result.model_version}", err=True)
 
 
 @app.command(name="eval")

@@ -147,6 +147,9 @@ class TopicSettings:
     min_df: int = 3
     ngram_max: int = 2
     top_words: int = 10
+    guide_weight: float = 1.0  # weight of the tagger's codes in the clustering space (0: topics from text alone)
+    guide_neighbours: int = 10  # an untagged verbatim borrows the codes of this many nearest tagged ones...
+    guide_agreement: float = 0.5  # ... when at least this share of them agree on the strongest code
     outlier_threshold: float = 0.35  # outliers join the nearest topic when at least this similar (clustering space)
     assign_min_similarity: float = 0.35  # nightly: below this, a verbatim gets topic -1
     align_threshold: float = 0.55  # a new topic keeps an old id when at least this similar

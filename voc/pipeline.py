@@ -12,6 +12,7 @@ from pathlib import Path
 
 from voc import store
 from voc.config import PROJECT_ROOT, Config
+from voc.progress import french_number
 from voc.ingest import IngestReport, ProgressCallback, discover_inbox, ingest_paths, new_run_id
 
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
@@ -174,7 +175,8 @@ def pa_repeat(value, n: int):
 
 
 def format_insights(result: InsightsResult) -> str:
-    return (f"ranking: {result.ranked_rows:,} rows over {result.weeks} weeks; {result.alerts} spike alert(s); "
+    return (f"ranking: {french_number(result.ranked_rows)} rows over {result.weeks} weeks; "
+            f"{result.alerts} spike alert(s); "
             f"search index {'rebuilt' if result.search_index else 'unavailable'} ({result.seconds:.1f} s)")
 
 
@@ -199,8 +201,9 @@ def run_nightly(config: Config, inbox: Path, progress: ProgressCallback | None =
 
 def format_tagging(result: TagRunResult) -> str:
     rate = result.tagged / result.seconds if result.seconds else 0.0
-    return (f"{result.tagged:,} verbatims tagged ({result.with_irritant:,} with an irritant) in "
-            f"{result.seconds:.1f} s ({rate:,.0f}/s); model {result.model_version}")
+    return (f"{french_number(result.tagged)} verbatims tagged "
+            f"({french_number(result.with_irritant)} with an irritant) in "
+            f"{result.seconds:.1f} s ({french_number(rate)}/s); model {result.model_version}")
 
 
 def ensure_sample(sample_dir: Path = SAMPLE_DIR) -> Path:
@@ -213,8 +216,6 @@ def ensure_sample(sample_dir: Path = SAMPLE_DIR) -> Path:
 
 
 def describe_store(config: Config) -> str:
-    from voc.progress import french_number
-
     con = store.connect_read_only(config.db_path)
     try:
         info = store.describe(con)
@@ -245,7 +246,8 @@ def format_report(report: IngestReport) -> str:
     lines += [f"{name}: already ingested, skipped" for name in report.skipped_files]
     lines += [f"unreadable: {error}" for error in report.errors.values()]
     rate = totals.read / report.seconds if report.seconds else 0.0
-    lines.append(f"{report.near_duplicates:,} near-duplicates linked; {report.seconds:.1f} s ({rate:,.0f} rows/s)")
+    lines.append(f"{french_number(report.near_duplicates)} near-duplicates linked; "
+                 f"{report.seconds:.1f} s ({french_number(rate)} rows/s)")
     return "\n".join(lines)
 
 
@@ -396,7 +398,8 @@ def refresh_topics(config: Config, embedder=None, progress: ProgressCallback | N
             pending = store.unassigned_embeddings(con, release_name, embedder.model_id)
             t0 = time.monotonic()
             topics, similarity = assign(release, store.arrow_to_vectors(pending.column("vector")),
-                                        config.topics.assign_min_similarity)
+                                        config.topics.assign_min_similarity, pending.column("tag_codes").to_pylist(),
+                                        pending.column("tag_scores").to_pylist())
             assign_seconds = time.monotonic() - t0
             if pending.num_rows:
                 store.write_topic_assignments(con, assignment_rows(
@@ -413,9 +416,10 @@ def refresh_topics(config: Config, embedder=None, progress: ProgressCallback | N
 
 
 def format_topics(result: TopicsRunResult) -> str:
-    release = f"assigned {result.assigned:,} to topic release {result.release}" if result.release \
+    release = f"assigned {french_number(result.assigned)} to topic release {result.release}" if result.release \
         else (result.note or "no topic release yet ('voc topics fit')")
-    return (f"topics: {result.embedded:,} verbatims embedded ({result.embed_rate:,.0f}/s); {release} "
+    return (f"topics: {french_number(result.embedded)} verbatims embedded "
+            f"({french_number(result.embed_rate)}/s); {release} "
             f"({result.seconds:.1f} s)")
 
 
@@ -457,7 +461,9 @@ def fit_topic_release(config: Config, since: str | None = None, name: str | None
                 previous = None
         fit = fit_topics(corpus.column("text").to_pylist(), corpus.column("verbatim_id").to_pylist(),
                          store.arrow_to_vectors(corpus.column("vector")), model_id=embedder.model_id, name=name,
-                         settings=config.topics, french=french, since=since, previous=previous)
+                         settings=config.topics, french=french, since=since, previous=previous,
+                         tag_codes=corpus.column("tag_codes").to_pylist(),
+                         tag_scores=corpus.column("tag_scores").to_pylist())
         folder = save_release(fit.release, config.models_dir, fit.bertopic_model)
         rows = release_rows(fit, now)
         release = fit.release
@@ -468,7 +474,8 @@ def fit_topic_release(config: Config, since: str | None = None, name: str | None
         rest = store.unassigned_embeddings(con, release.name, embedder.model_id)
         if rest.num_rows:
             topics, similarity = assign(release, store.arrow_to_vectors(rest.column("vector")),
-                                        config.topics.assign_min_similarity)
+                                        config.topics.assign_min_similarity, rest.column("tag_codes").to_pylist(),
+                                        rest.column("tag_scores").to_pylist())
             store.write_topic_assignments(con, assignment_rows(rest.column("verbatim_id").to_pylist(), release.name,
                                                                topics, similarity, now))
     return TopicFitResult(release, folder, fit.lineage, time.monotonic() - started)
@@ -480,14 +487,19 @@ def format_topic_fit(result: TopicFitResult) -> str:
     relations: dict[str, int] = {}
     for row in result.lineage:
         relations[row["relation"]] = relations.get(row["relation"], 0) + 1
-    lines = [f"topic release {r.name}: {m['topics']} topics on {r.corpus_size:,} verbatims in {result.seconds:.0f} s; "
-             f"outliers {100 * m['outlier_rate_before_reduction']:.1f} % -> {100 * m['outlier_rate']:.1f} % after "
-             f"reduction; mean NPMI {m['npmi_coherence_mean']}",
+    lines = [f"topic release {r.name}: {m['topics']} topics on {french_number(r.corpus_size)} verbatims "
+             f"in {result.seconds:.0f} s; "
+             f"outliers {french_number(100 * m['outlier_rate_before_reduction'], 1)} % -> "
+             f"{french_number(100 * m['outlier_rate'], 1)} % after reduction; mean NPMI {m['npmi_coherence_mean']}",
              f"saved to {result.folder}"]
+    guide = r.params.get("guide")
+    if guide:
+        lines.insert(1, f"guided by {guide['codes']} tagger codes: {french_number(guide['tagged'])} verbatims tagged, "
+                        f"{french_number(guide['borrowed'])} more borrowed their neighbours' codes")
     if relations:
         lines.append(f"aligned with {r.previous_release}: " + ", ".join(f"{k} {v}" for k, v in sorted(relations.items())))
     for t in sorted(r.topics, key=lambda t: -t.size)[:12]:
-        lines.append(f"  {t.topic_id:>4}  {t.size:>6,}  {t.label}")
+        lines.append(f"  {t.topic_id:>4}  {french_number(t.size):>6}  {t.label}")
     return "\n".join(lines)
 
 

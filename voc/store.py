@@ -1316,20 +1316,31 @@ def write_embeddings(con: duckdb.DuckDBPyConnection, ids: list[str], model_id: s
         con.unregister("emb_in")
 
 
+_CURRENT_TAG_CODES = """
+        current_model AS (SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger'),
+        tag_codes AS (
+            SELECT verbatim_id,
+                   max(score) FILTER (WHERE kind = 'irritant') AS irritant_score,
+                   list(code ORDER BY code) AS tag_codes, list(score ORDER BY code) AS tag_scores
+            FROM nlp.tags
+            WHERE kind IN ('irritant', 'enchantement') AND model_version IN (SELECT model_version FROM current_model)
+            GROUP BY verbatim_id
+        )"""
+
+
 def topic_corpus(con: duckdb.DuckDBPyConnection, model_id: str, since=None, until=None) -> pa.Table:
-    """Embedded French verbatims with what topics need: text, week, the current tags' strongest irritant score."""
-    return con.execute("""
-        WITH current_model AS (SELECT model_version FROM nlp.models WHERE is_current AND component = 'tagger'),
-        strongest AS (
-            SELECT verbatim_id, max(score) AS irritant_score FROM nlp.tags
-            WHERE kind = 'irritant' AND model_version IN (SELECT model_version FROM current_model) GROUP BY verbatim_id
-        )
+    """Embedded French verbatims with what topics need: text, week, vector, and the current tagger's
+    irritant and enchantement codes with their scores (the strongest irritant score apart)."""
+    return con.execute(f"""
+        WITH {_CURRENT_TAG_CODES}
         SELECT v.verbatim_id, v.text, v.created_at,
                date_trunc('week', v.created_at AT TIME ZONE 'Europe/Paris')::DATE AS week_start,
-               coalesce(s.irritant_score, 0.0) AS irritant_score, t.sentiment_label, e.vector
+               coalesce(c.irritant_score, 0.0) AS irritant_score, t.sentiment_label,
+               coalesce(c.tag_codes, []::VARCHAR[]) AS tag_codes, coalesce(c.tag_scores, []::DOUBLE[]) AS tag_scores,
+               e.vector
         FROM raw.verbatims v
         JOIN nlp.embeddings e ON e.verbatim_id = v.verbatim_id AND e.model_id = ?
-        LEFT JOIN strongest s ON s.verbatim_id = v.verbatim_id
+        LEFT JOIN tag_codes c ON c.verbatim_id = v.verbatim_id
         LEFT JOIN nlp.verbatim_tags t ON t.verbatim_id = v.verbatim_id
              AND t.model_version IN (SELECT model_version FROM current_model)
         WHERE v.is_french
@@ -1367,10 +1378,14 @@ def register_topic_release(con: duckdb.DuckDBPyConnection, release: dict, topics
 
 
 def unassigned_embeddings(con: duckdb.DuckDBPyConnection, release: str, model_id: str) -> pa.Table:
-    """Embedded verbatims that the release has not assigned yet (verbatim_id, vector)."""
-    return con.execute("""
-        SELECT e.verbatim_id, e.vector FROM nlp.embeddings e
+    """Embedded verbatims that the release has not assigned yet (verbatim_id, vector, current tag codes and scores)."""
+    return con.execute(f"""
+        WITH {_CURRENT_TAG_CODES}
+        SELECT e.verbatim_id, e.vector,
+               coalesce(c.tag_codes, []::VARCHAR[]) AS tag_codes, coalesce(c.tag_scores, []::DOUBLE[]) AS tag_scores
+        FROM nlp.embeddings e
         ANTI JOIN (SELECT verbatim_id FROM nlp.verbatim_topics WHERE release = ?) a USING (verbatim_id)
+        LEFT JOIN tag_codes c ON c.verbatim_id = e.verbatim_id
         WHERE e.model_id = ? ORDER BY e.verbatim_id""", [release, model_id]).to_arrow_table()
 
 

@@ -152,6 +152,9 @@ class TopicRelease:
     since: str | None = None
     previous_release: str | None = None
     hierarchy: list[dict] = field(default_factory=list)
+    guide_codes: list[str] = field(default_factory=list)  # the tagger codes that guided the fit (none: unguided)
+    guide_weight: float = 0.0
+    code_profiles: np.ndarray | None = None  # per topic, the mean code row of its tagged members
 
     @property
     def topic_ids(self) -> list[int]:
@@ -246,6 +249,56 @@ def clustering_space(embeddings: np.ndarray, lexical: np.ndarray | None) -> np.n
     return (joined / np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
+def code_block(tag_codes: Sequence[Sequence[str]], tag_scores: Sequence[Sequence[float]],
+               codes: Sequence[str]) -> np.ndarray:
+    """One row per verbatim, one column per code of `codes`: the tagger's scores, rows L2-normalised
+    (all zeros for a verbatim with no tag, or only tags outside `codes`)."""
+    index = {c: i for i, c in enumerate(codes)}
+    block = np.zeros((len(tag_codes), len(codes)), np.float32)
+    for row, (names, scores) in enumerate(zip(tag_codes, tag_scores)):
+        for name, score in zip(names or [], scores or []):
+            if name in index:
+                block[row, index[name]] = score
+    return block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+
+
+def borrow_codes(block: np.ndarray, space: np.ndarray, neighbours: int, agreement: float = 0.5,
+                 chunk: int = 1000) -> tuple[np.ndarray, int]:
+    """Untagged rows take the mean code row of their `neighbours` nearest tagged rows (cosine in `space`)
+    when at least `agreement` of those share their strongest code; (new block, rows that borrowed).
+
+    The tagger misses wordings its rules and classifier never saw ("impossible de resilier", "appli
+    buggée"); their nearest tagged neighbours, in words and meaning, usually agree on the code. Rows
+    whose neighbours disagree stay untagged, and a theme the taxonomy does not know keeps its own cluster.
+    """
+    tagged = np.flatnonzero(block.any(axis=1))
+    untagged = np.flatnonzero(~block.any(axis=1))
+    if neighbours <= 0 or len(tagged) < neighbours or not len(untagged):
+        return block, 0
+    out = block.copy()
+    strongest = block[tagged].argmax(axis=1)
+    borrowed = 0
+    for start in range(0, len(untagged), chunk):
+        rows = untagged[start:start + chunk]
+        sims = space[rows] @ space[tagged].T
+        nearest = np.argpartition(-sims, neighbours - 1, axis=1)[:, :neighbours]
+        votes = strongest[nearest]
+        share = np.array([np.bincount(v).max() for v in votes]) / neighbours
+        agree = share >= agreement
+        out[rows[agree]] = block[tagged][nearest[agree]].mean(axis=1)
+        borrowed += int(agree.sum())
+    return out, borrowed
+
+
+def guided_space(space: np.ndarray, block: np.ndarray | None, weight: float) -> np.ndarray:
+    """The clustering space joined with the tagger's code block times `weight`, rows L2-normalised:
+    verbatims the taxonomy puts under different codes are pulled apart, whatever their context."""
+    if block is None or weight <= 0 or not block.shape[1]:
+        return space
+    joined = np.hstack([space, weight * block])
+    return (joined / np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
 def _centroids(embeddings: np.ndarray, topics: np.ndarray, topic_ids: list[int]) -> np.ndarray:
     rows = []
     for t in topic_ids:
@@ -290,11 +343,15 @@ def npmi_coherence(topic_words: list[list[str]], documents: list[list[str]], top
 def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray, *, model_id: str, name: str,
                settings: TopicSettings, french, since: str | None = None,
                previous: TopicRelease | None = None, reduce_outliers: bool = True,
-               hierarchy: bool = True) -> FitResult:
+               hierarchy: bool = True, tag_codes: Sequence[Sequence[str]] | None = None,
+               tag_scores: Sequence[Sequence[float]] | None = None) -> FitResult:
     """Fit a BERTopic release on a corpus whose embeddings are already computed.
 
-    Clusters are found in the embeddings joined with lexical (lemma TF-IDF) vectors; centroids,
-    similarities and representatives stay in embedding space, where `assign` works every night.
+    Clusters are found in the embeddings joined with lexical (lemma TF-IDF) vectors and, when the
+    tagger's codes are given (`tag_codes`, `tag_scores`), with a block of those codes
+    (`settings.guide_weight`), so that a topic does not mix irritants the taxonomy already tells
+    apart; untagged verbatims borrow their neighbours' codes when these agree (`borrow_codes`).
+    Centroids, similarities and representatives stay in embedding space, where `assign` works every night.
     """
     order = np.argsort(np.asarray(ids, dtype=object), kind="stable")  # canonical order: same corpus, same fit
     ids = [ids[i] for i in order]
@@ -309,6 +366,16 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
     # Clusters are searched in embeddings + lexical vectors (outlier reduction too, same space).
     space = clustering_space(embeddings, lexical_vectors(lemmas, settings.ngram_max, vocabulary,
                                                          settings.lexical_components, settings.seed))
+    guide_codes: list[str] = []
+    own_codes = borrowed = None
+    if tag_codes is not None and tag_scores is not None and settings.guide_weight > 0:
+        tag_codes = [tag_codes[i] for i in order]
+        tag_scores = [tag_scores[i] for i in order]
+        guide_codes = sorted({c for names in tag_codes for c in (names or [])})
+        if guide_codes:
+            own_codes = code_block(tag_codes, tag_scores, guide_codes)
+            block, borrowed = borrow_codes(own_codes, space, settings.guide_neighbours, settings.guide_agreement)
+            space = guided_space(space, block, settings.guide_weight)
     model = _bertopic(len(texts), settings, analyzer, min_size)
     with _quiet():
         raw_topics, _ = model.fit_transform(documents, space)
@@ -323,6 +390,10 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
                                 top_n_words=settings.top_words)
     topic_ids = sorted(set(topics.tolist()) - {OUTLIER})
     centroids = _centroids(embeddings, topics, topic_ids)
+    profiles = None
+    if own_codes is not None:
+        profiles = np.vstack([own_codes[topics == t].mean(axis=0) for t in topic_ids]).astype(np.float32) \
+            if topic_ids else np.zeros((0, len(guide_codes)), np.float32)
     similarities = (embeddings @ centroids.T).max(axis=1) if len(topic_ids) else np.zeros(len(texts))
     words = {t: [(w, score) for w, score in (model.get_topic(t) or []) if w.strip()] for t in topic_ids}
     coherence = npmi_coherence([[w for w, _ in words[t] if " " not in w] for t in topic_ids], lemmas)
@@ -347,6 +418,11 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
                              "ngram_range": [1, settings.ngram_max], "min_df": min_df},
               "outliers": {"strategy": "embeddings", "space": "clustering", "threshold": settings.outlier_threshold},
               "language": "french", "canonical_order": "verbatim_id"}
+    if own_codes is not None:
+        params["guide"] = {"codes": len(guide_codes), "weight": settings.guide_weight,
+                           "source": "current tagger's irritant and enchantement scores, rows L2-normalised",
+                           "neighbours": settings.guide_neighbours, "agreement": settings.guide_agreement,
+                           "tagged": int(own_codes.any(axis=1).sum()), "borrowed": borrowed}
     valid = [c for c in coherence if c is not None]
     metrics = {"topics": len(topic_ids), "outlier_rate_before_reduction": round(outliers_before, 4),
                "outlier_rate": round(float(np.mean(topics == OUTLIER)), 4),
@@ -354,11 +430,21 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
     release = TopicRelease(name=name, model_id=model_id, topics=topic_list, centroids=centroids, params=params,
                            metrics=metrics, corpus_size=len(texts),
                            fitted_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), since=since,
-                           hierarchy=tree)
+                           hierarchy=tree, guide_codes=guide_codes,
+                           guide_weight=settings.guide_weight if guide_codes else 0.0, code_profiles=profiles)
     result = FitResult(release=release, ids=list(ids), topics=topics, similarities=similarities, bertopic_model=model)
     if previous is not None:
         result.lineage = align(previous, result)
     return result
+
+
+def purity(themes: Sequence[str], topics: Sequence[int]) -> float:
+    """Share of verbatims whose topic's most frequent theme is their own (1.0: no topic mixes themes)."""
+    counts: dict[int, dict[str, int]] = {}
+    for theme, topic in zip(themes, topics):
+        counts.setdefault(topic, {}).setdefault(theme, 0)
+        counts[topic][theme] += 1
+    return sum(max(c.values()) for c in counts.values()) / max(len(themes), 1)
 
 
 def _hierarchy(model, texts: list[str]) -> list[dict]:
@@ -494,12 +580,24 @@ def _lineage(release, topic_id, previous_release, previous_topic_id, relation, s
             "previous_topic_id": previous_topic_id, "relation": relation, "similarity": similarity}
 
 
-def assign(release: TopicRelease, embeddings: np.ndarray, min_similarity: float) -> tuple[np.ndarray, np.ndarray]:
-    """Topic of the nearest centroid for each row (OUTLIER under min_similarity), and that similarity."""
+def assign(release: TopicRelease, embeddings: np.ndarray, min_similarity: float,
+           tag_codes: Sequence[Sequence[str]] | None = None,
+           tag_scores: Sequence[Sequence[float]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Topic of the nearest centroid for each row (OUTLIER under min_similarity), and that similarity.
+
+    For a release fitted with the tagger's codes, a verbatim's own codes count too: the topic is the
+    one with the best centroid cosine + guide_weight² x (code row . topic's code profile), the same
+    balance as in the clustering space; the similarity reported is the centroid cosine.
+    """
     if len(embeddings) == 0 or not release.topics:
         return np.full(len(embeddings), OUTLIER), np.zeros(len(embeddings))
     sims = np.asarray(embeddings, np.float32) @ release.centroids.T
-    best = sims.argmax(axis=1)
+    choice = sims
+    if tag_codes is not None and tag_scores is not None and release.guide_codes \
+            and release.code_profiles is not None:
+        block = code_block(tag_codes, tag_scores, release.guide_codes)
+        choice = sims + release.guide_weight ** 2 * (block @ release.code_profiles.T)
+    best = choice.argmax(axis=1)
     score = sims[np.arange(len(best)), best]
     ids = np.asarray(release.topic_ids)[best]
     return np.where(score >= min_similarity, ids, OUTLIER), score
@@ -514,8 +612,11 @@ def save_release(release: TopicRelease, models_dir: Path, bertopic_model=None) -
     folder.mkdir(parents=True, exist_ok=True)
     data = asdict(release)
     data.pop("centroids")
+    data.pop("code_profiles")
     (folder / "release.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     np.save(folder / "centroids.npy", release.centroids)
+    if release.code_profiles is not None:
+        np.save(folder / "code_profiles.npy", release.code_profiles)
     if bertopic_model is not None:
         try:
             with _quiet():
@@ -532,7 +633,8 @@ def load_release(models_dir: Path, name: str) -> TopicRelease:
         raise FileNotFoundError(f"No topic release '{name}' under {models_dir / 'topics'}; run 'voc topics fit'.")
     data = json.loads((folder / "release.json").read_text(encoding="utf-8"))
     data["topics"] = [Topic(**t) for t in data["topics"]]
-    return TopicRelease(centroids=np.load(folder / "centroids.npy"), **data)
+    profiles = np.load(folder / "code_profiles.npy") if (folder / "code_profiles.npy").is_file() else None
+    return TopicRelease(centroids=np.load(folder / "centroids.npy"), code_profiles=profiles, **data)
 
 
 # ---------------------------------------------------------------------------- Arrow rows for the store
