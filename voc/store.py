@@ -456,7 +456,7 @@ COLUMN_COMMENTS: dict[str, dict[str, str]] = {
         "corpus_size": "Verbatims it was fitted on.",
         "since": "First day of the fitting window (null: all the data).",
         "previous_release": "Release it was aligned with (topic ids carried over).",
-        "params": "UMAP, HDBSCAN, vectorizer and outlier-reduction parameters, as JSON.",
+        "params": "UMAP, HDBSCAN, vectorizer and outlier-reduction parameters, and the tagger guide (codes, weight, verbatims tagged and borrowed), as JSON.",
         "metrics": "Quality: topics, outlier rate before and after reduction, mean NPMI coherence, as JSON.",
     },
     "nlp.topics": {
