@@ -264,16 +264,10 @@ def test_fit_is_independent_of_document_order(topic_db):
 
 def test_topics_of_the_demo_recover_the_generators_themes(demo_db):
     """The release `voc demo` fits, against the generator's truth: purity over single-theme verbatims."""
-    import csv
-
+    from voc.demo_data import read_single_theme_truth
     from voc.topics import purity
 
-    truth = {}
-    with (Path(__file__).resolve().parent.parent / "data" / "sample" / "truth.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            themes = [t for t in row["themes"].split(";") if t]
-            if len(themes) == 1:
-                truth[(row["source"], row["source_id"])] = themes[0]
+    truth = read_single_theme_truth(Path(__file__).resolve().parent.parent / "data" / "sample" / "truth.csv")
     con = store.connect_read_only(demo_db)
     rows = con.execute("""
         SELECT v.source, v.source_id, a.topic_id FROM nlp.verbatim_topics a JOIN raw.verbatims v USING (verbatim_id)

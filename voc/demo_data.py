@@ -3393,6 +3393,20 @@ def _truth_table(rows: list[_Row]) -> pa.Table:
                      for name, c in zip(TRUTH_COLUMNS, cols)})
 
 
+def read_single_theme_truth(path: Path) -> dict[tuple[str, str], str]:
+    """(source, source_id) -> theme, for the verbatims of a truth.csv with exactly one theme
+    (their theme is unambiguous: what topic purity is measured on)."""
+    import csv
+
+    truth = {}
+    with Path(path).open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            themes = [t for t in row["themes"].split(";") if t]
+            if len(themes) == 1:
+                truth[(row["source"], row["source_id"])] = themes[0]
+    return truth
+
+
 def sample_file_names(spec: DemoSpec = DemoSpec()) -> dict[str, str]:
     span = f"{spec.start.isoformat()}_{spec.end.isoformat()}"
     return {"complaints": f"complaints_{span}.csv", "nps": f"nps_{span}.csv", "social": f"social_{span}.jsonl",

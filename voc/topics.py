@@ -241,12 +241,15 @@ def lexical_vectors(lemmas: Sequence[list[str]], ngram_max: int, vocabulary: fro
     return (reduced / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def _joined(*blocks: np.ndarray) -> np.ndarray:
+    """Blocks side by side, rows L2-normalised."""
+    joined = np.hstack(blocks)
+    return (joined / np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+
+
 def clustering_space(embeddings: np.ndarray, lexical: np.ndarray | None) -> np.ndarray:
     """Embeddings and lexical vectors side by side, equal weight (both unit rows), rows L2-normalised."""
-    if lexical is None:
-        return embeddings
-    joined = np.hstack([embeddings, lexical])
-    return (joined / np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    return embeddings if lexical is None else _joined(embeddings, lexical)
 
 
 def code_block(tag_codes: Sequence[Sequence[str]], tag_scores: Sequence[Sequence[float]],
@@ -276,16 +279,15 @@ def borrow_codes(block: np.ndarray, space: np.ndarray, neighbours: int, agreemen
     if neighbours <= 0 or len(tagged) < neighbours or not len(untagged):
         return block, 0
     out = block.copy()
-    strongest = block[tagged].argmax(axis=1)
+    tagged_codes, tagged_space = block[tagged], space[tagged]
+    strongest = tagged_codes.argmax(axis=1)
     borrowed = 0
     for start in range(0, len(untagged), chunk):
         rows = untagged[start:start + chunk]
-        sims = space[rows] @ space[tagged].T
-        nearest = np.argpartition(-sims, neighbours - 1, axis=1)[:, :neighbours]
-        votes = strongest[nearest]
-        share = np.array([np.bincount(v).max() for v in votes]) / neighbours
+        nearest = np.argpartition(-(space[rows] @ tagged_space.T), neighbours - 1, axis=1)[:, :neighbours]
+        share = np.array([np.bincount(votes).max() for votes in strongest[nearest]]) / neighbours
         agree = share >= agreement
-        out[rows[agree]] = block[tagged][nearest[agree]].mean(axis=1)
+        out[rows[agree]] = tagged_codes[nearest[agree]].mean(axis=1)
         borrowed += int(agree.sum())
     return out, borrowed
 
@@ -295,8 +297,7 @@ def guided_space(space: np.ndarray, block: np.ndarray | None, weight: float) -> 
     verbatims the taxonomy puts under different codes are pulled apart, whatever their context."""
     if block is None or weight <= 0 or not block.shape[1]:
         return space
-    joined = np.hstack([space, weight * block])
-    return (joined / np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    return _joined(space, weight * block)
 
 
 def _centroids(embeddings: np.ndarray, topics: np.ndarray, topic_ids: list[int]) -> np.ndarray:
@@ -440,10 +441,11 @@ def fit_topics(texts: Sequence[str], ids: Sequence[str], embeddings: np.ndarray,
 
 def purity(themes: Sequence[str], topics: Sequence[int]) -> float:
     """Share of verbatims whose topic's most frequent theme is their own (1.0: no topic mixes themes)."""
-    counts: dict[int, dict[str, int]] = {}
+    from collections import Counter
+
+    counts: dict[int, Counter] = {}
     for theme, topic in zip(themes, topics):
-        counts.setdefault(topic, {}).setdefault(theme, 0)
-        counts[topic][theme] += 1
+        counts.setdefault(topic, Counter())[theme] += 1
     return sum(max(c.values()) for c in counts.values()) / max(len(themes), 1)
 
 
