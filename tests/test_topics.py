@@ -344,6 +344,37 @@ def test_the_planted_new_theme_is_proposed_and_accepting_it_teaches_the_tagger(t
     assert status == ("accepted", "perte_points_fidelite")
 
 
+def test_voc_tag_gives_topics_of_the_current_release_on_request(topic_db, tmp_path):
+    import json
+
+    from voc.topics import current_release_name, load_release
+
+    config_file = tmp_path / "voc.yaml"
+    config_file.write_text(f"paths:\n  models: {topic_db.models_dir}\n", encoding="utf-8")
+    texts = tmp_path / "in.csv"
+    texts.write_text('id,text\n1,"Impossible de résilier mon abonnement, personne ne répond."\n'
+                     '2,"On m\'a prélevé deux fois la même facture ce mois-ci."\n3,""\n', encoding="utf-8")
+    plain = run_voc("tag", str(texts), "--out", str(tmp_path / "plain.jsonl"), "--config", str(config_file), "-q")
+    assert plain.returncode == 0, plain.stderr
+    assert [json.loads(line)["topic"] for line in (tmp_path / "plain.jsonl").open()] == [None, None, None]
+    result = run_voc("tag", str(texts), "--out", str(tmp_path / "out.jsonl"), "--topics", "--config", str(config_file),
+                     "-q")
+    assert result.returncode == 0, result.stderr
+    topics = [json.loads(line)["topic"] for line in (tmp_path / "out.jsonl").open()]
+    release = load_release(topic_db.models_dir, current_release_name(topic_db.models_dir))
+    labels = {t.topic_id: t.label for t in release.topics}
+    assert topics[2] is None  # an empty text has no topic
+    assert all(t is not None and labels[t["id"]] == t["label"] for t in topics[:2])
+    assert topics[0]["id"] != topics[1]["id"]  # cancelling and double billing are different problems
+    empty = tmp_path / "empty_models"
+    config_file.write_text(f"paths:\n  models: {empty}\n", encoding="utf-8")
+    (empty / "tagger").mkdir(parents=True)
+    shutil.copytree(topic_db.models_dir / "tagger", empty / "tagger", dirs_exist_ok=True)
+    none = run_voc("tag", str(texts), "--out", str(tmp_path / "none.jsonl"), "--topics", "--config", str(config_file),
+                   "-q")
+    assert none.returncode == 0 and "No usable topic release" in none.stderr
+
+
 def test_accept_refuses_bad_input_in_one_sentence(topic_db, tmp_path):
     config_file = tmp_path / "voc.yaml"
     config_file.write_text(f"paths:\n  db: {topic_db.db_path}\n", encoding="utf-8")

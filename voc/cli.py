@@ -146,10 +146,13 @@ def tag(
     out: Annotated[Path, typer.Option("--out", help="Output JSON Lines file, one tagged object per input row.")],
     id_col: Annotated[str, typer.Option("--id-col", help="Name of the id column.")] = "id",
     text_col: Annotated[str, typer.Option("--text-col", help="Name of the text column.")] = "text",
+    with_topics: Annotated[bool, typer.Option(
+        "--topics", help="Also give each text its topic in the current topic release (embeds every text: slower).")] = False,
     config: ConfigOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Tag texts with irritants, enchantements, emotions, irony, effort, sentiment and stages (no database)."""
+    from voc.pipeline import load_topic_assigner
     from voc.progress import ProgressPrinter
     from voc.tagger import TaggerError, load_tagger
     from voc.tagging import TagInputError, tag_file
@@ -159,8 +162,12 @@ def tag(
         raise UsageProblem(f"input file {input_path} does not exist.")
     try:
         tagger = load_tagger(cfg)
+        topics = load_topic_assigner(cfg) if with_topics else None
+        if with_topics and topics is None:
+            typer.echo(f"No usable topic release under {cfg.models_dir / 'topics'} (run 'voc topics fit'); "
+                       "every topic is null.", err=True)
         result = tag_file(tagger, input_path, out, id_col, text_col, cfg.brand_handles,
-                          progress=ProgressPrinter(enabled=not quiet))
+                          progress=ProgressPrinter(enabled=not quiet), topics=topics)
     except (TaggerError, TagInputError) as exc:
         raise UsageProblem(str(exc)) from None
     rate = result.rows / result.seconds if result.seconds else 0.0

@@ -439,7 +439,7 @@ def fit_topic_release(config: Config, since: str | None = None, name: str | None
 
     from voc.embeddings import load_embedder
     from voc.french import load_french
-    from voc.topics import assign, assignment_rows, fit_topics, load_release, release_rows, save_release
+    from voc.topics import assign, assignment_rows, fit_topics, load_release, mark_current, release_rows, save_release
 
     started = time.monotonic()
     embedder = embedder or load_embedder(config.topics.embedding_backend, config.topics.embedding_model)
@@ -478,7 +478,24 @@ def fit_topic_release(config: Config, since: str | None = None, name: str | None
                                         rest.column("tag_scores").to_pylist())
             store.write_topic_assignments(con, assignment_rows(rest.column("verbatim_id").to_pylist(), release.name,
                                                                topics, similarity, now))
+    mark_current(config.models_dir, release.name)
     return TopicFitResult(release, folder, fit.lineage, time.monotonic() - started)
+
+
+def load_topic_assigner(config: Config):
+    """What `voc tag` needs to give each text a topic: the current release under models/topics/ and its
+    embedder (None when there is no release, topics are off, or the release needs another embedding model)."""
+    from voc.embeddings import load_embedder
+    from voc.topics import TopicAssigner, current_release_name, load_release
+
+    name = current_release_name(config.models_dir) if config.topics.enabled else None
+    if name is None:
+        return None
+    release = load_release(config.models_dir, name)
+    embedder = load_embedder(config.topics.embedding_backend, config.topics.embedding_model)
+    if embedder.model_id != release.model_id:
+        return None
+    return TopicAssigner(release, embedder, config.topics.assign_min_similarity)
 
 
 def format_topic_fit(result: TopicFitResult) -> str:

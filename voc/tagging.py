@@ -23,8 +23,11 @@ class TagInputError(ValueError):
 
 
 def tag_texts(tagger: Tagger, ids: Sequence, texts: Sequence[str | None], brand_handles=frozenset(),
-              chunk: int = 2000, progress: ProgressCallback | None = None, name: str = "tag") -> Iterator[dict]:
-    """Yield one `voc tag` record per input, in input order; empty texts get empty tags."""
+              chunk: int = 2000, progress: ProgressCallback | None = None, name: str = "tag",
+              topics=None) -> Iterator[dict]:
+    """Yield one `voc tag` record per input, in input order; empty texts get empty tags.
+
+    `topics` (a voc.topics.TopicAssigner) fills each record's topic from the current topic release."""
     total = len(texts)
     if progress:
         progress(name, 0, 0, total)  # starts the clock: the first chunk's rate is a real rate
@@ -32,7 +35,11 @@ def tag_texts(tagger: Tagger, ids: Sequence, texts: Sequence[str | None], brand_
         part_ids = ids[offset:offset + chunk]
         part = [t if isinstance(t, str) else "" for t in texts[offset:offset + chunk]]
         redacted = redact_many(part, brand_handles)
-        for rid, result in zip(part_ids, tagger.tag(redacted)):
+        results = tagger.tag(redacted)
+        if topics is not None:
+            for result, topic in zip(results, topics.topics(topics.embed(redacted), results)):
+                result["topic"] = topic
+        for rid, result in zip(part_ids, results):
             yield {"id": rid, **result}
         if progress:
             done = min(offset + chunk, total)
@@ -70,7 +77,7 @@ class TagFileResult:
 
 
 def tag_file(tagger: Tagger, input_path: Path, out: Path, id_col: str = "id", text_col: str = "text",
-             brand_handles=frozenset(), progress: ProgressCallback | None = None) -> TagFileResult:
+             brand_handles=frozenset(), progress: ProgressCallback | None = None, topics=None) -> TagFileResult:
     """Tag a CSV or JSONL file into JSON Lines, written atomically (a .part file, then renamed)."""
     ids, texts = read_id_text(input_path, id_col, text_col)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +85,8 @@ def tag_file(tagger: Tagger, input_path: Path, out: Path, id_col: str = "id", te
     started = time.monotonic()
     rows = with_irritant = 0
     with tmp.open("w", encoding="utf-8") as fh:
-        for record in tag_texts(tagger, ids, texts, brand_handles, progress=progress, name=input_path.name):
+        for record in tag_texts(tagger, ids, texts, brand_handles, progress=progress, name=input_path.name,
+                                topics=topics):
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             rows += 1
             with_irritant += bool(record["irritants"])

@@ -629,6 +629,52 @@ def save_release(release: TopicRelease, models_dir: Path, bertopic_model=None) -
     return folder
 
 
+CURRENT_POINTER = "CURRENT"  # models/topics/CURRENT: the name of the release last made current
+
+
+def mark_current(models_dir: Path, name: str) -> None:
+    """Record under models/topics/ which release is current, for readers without a database (`voc tag`)."""
+    folder = models_dir / "topics"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / CURRENT_POINTER).write_text(name + "\n", encoding="utf-8")
+
+
+def current_release_name(models_dir: Path) -> str | None:
+    pointer = models_dir / "topics" / CURRENT_POINTER
+    name = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
+    return name if name and (models_dir / "topics" / name / "release.json").is_file() else None
+
+
+@dataclass
+class TopicAssigner:
+    """Topics for texts that are not in the store (`voc tag`): embed the focus text, assign as the nightly does."""
+
+    release: TopicRelease
+    embedder: object  # voc.embeddings.EmbeddingBackend of the release's model
+    min_similarity: float
+
+    def embed(self, texts: Sequence[str]) -> tuple[list[int], np.ndarray]:
+        """(positions of the non-empty texts, their focus-text vectors): the costly half, which needs no tags."""
+        from voc.embeddings import focus_text
+
+        todo = [i for i, t in enumerate(texts) if t and t.strip()]
+        return todo, self.embedder.encode([focus_text(texts[i]) for i in todo])
+
+    def topics(self, embedded: tuple[list[int], np.ndarray], results: Sequence[dict]) -> list[dict | None]:
+        """Each text's topic ({"id", "label"}, or None), from `embed`'s vectors and the tagger's results."""
+        todo, vectors = embedded
+        out: list[dict | None] = [None] * len(results)
+        if not todo or not self.release.topics:
+            return out
+        tags = [results[i]["irritants"] + results[i]["enchantements"] for i in todo]
+        ids, _ = assign(self.release, vectors, self.min_similarity,
+                        [[t["code"] for t in row] for row in tags], [[t["score"] for t in row] for row in tags])
+        labels = {t.topic_id: t.label for t in self.release.topics}
+        for i, topic_id in zip(todo, ids.tolist()):
+            out[i] = None if topic_id == OUTLIER else {"id": int(topic_id), "label": labels[topic_id]}
+        return out
+
+
 def load_release(models_dir: Path, name: str) -> TopicRelease:
     folder = models_dir / "topics" / name
     if not (folder / "release.json").is_file():
