@@ -12,8 +12,8 @@ from pathlib import Path
 
 from voc import store
 from voc.config import PROJECT_ROOT, Config
-from voc.progress import french_number
 from voc.ingest import IngestReport, ProgressCallback, discover_inbox, ingest_paths, new_run_id
+from voc.progress import french_number
 
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
@@ -377,13 +377,21 @@ def _embed_missing(con, config: Config, embedder, progress: ProgressCallback | N
     return done, seconds
 
 
+def _assign_rows(release, rows, min_similarity: float):
+    """`voc.topics.assign` on store rows (vector, tag_codes, tag_scores: `store.unassigned_embeddings`)."""
+    from voc.topics import assign
+
+    return assign(release, store.arrow_to_vectors(rows.column("vector")), min_similarity,
+                  rows.column("tag_codes").to_pylist(), rows.column("tag_scores").to_pylist())
+
+
 def refresh_topics(config: Config, embedder=None, progress: ProgressCallback | None = None) -> TopicsRunResult:
     """Nightly: embed the new French verbatims, then assign them to the current topic release (if any)."""
     import datetime as dt
     import time
 
     from voc.embeddings import load_embedder
-    from voc.topics import assign, assignment_rows, load_release
+    from voc.topics import assignment_rows, load_release
 
     started = time.monotonic()
     embedder = embedder or load_embedder(config.topics.embedding_backend, config.topics.embedding_model)
@@ -397,9 +405,7 @@ def refresh_topics(config: Config, embedder=None, progress: ProgressCallback | N
             release = load_release(config.models_dir, release_name)
             pending = store.unassigned_embeddings(con, release_name, embedder.model_id)
             t0 = time.monotonic()
-            topics, similarity = assign(release, store.arrow_to_vectors(pending.column("vector")),
-                                        config.topics.assign_min_similarity, pending.column("tag_codes").to_pylist(),
-                                        pending.column("tag_scores").to_pylist())
+            topics, similarity = _assign_rows(release, pending, config.topics.assign_min_similarity)
             assign_seconds = time.monotonic() - t0
             if pending.num_rows:
                 store.write_topic_assignments(con, assignment_rows(
@@ -439,7 +445,7 @@ def fit_topic_release(config: Config, since: str | None = None, name: str | None
 
     from voc.embeddings import load_embedder
     from voc.french import load_french
-    from voc.topics import assign, assignment_rows, fit_topics, load_release, mark_current, release_rows, save_release
+    from voc.topics import assignment_rows, fit_topics, load_release, mark_current, release_rows, save_release
 
     started = time.monotonic()
     embedder = embedder or load_embedder(config.topics.embedding_backend, config.topics.embedding_model)
@@ -473,9 +479,7 @@ def fit_topic_release(config: Config, since: str | None = None, name: str | None
             "metrics": release.metrics}, rows["topics"], rows["hierarchy"], rows["lineage"], rows["assignments"])
         rest = store.unassigned_embeddings(con, release.name, embedder.model_id)
         if rest.num_rows:
-            topics, similarity = assign(release, store.arrow_to_vectors(rest.column("vector")),
-                                        config.topics.assign_min_similarity, rest.column("tag_codes").to_pylist(),
-                                        rest.column("tag_scores").to_pylist())
+            topics, similarity = _assign_rows(release, rest, config.topics.assign_min_similarity)
             store.write_topic_assignments(con, assignment_rows(rest.column("verbatim_id").to_pylist(), release.name,
                                                                topics, similarity, now))
     mark_current(config.models_dir, release.name)
