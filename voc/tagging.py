@@ -37,7 +37,7 @@ def tag_texts(tagger: Tagger, ids: Sequence, texts: Sequence[str | None], brand_
         redacted = redact_many(part, brand_handles)
         results = tagger.tag(redacted)
         if topics is not None:
-            for result, topic in zip(results, topics.topics(topics.embed(redacted), results)):
+            for result, topic in zip(results, topics.topics(redacted, results)):
                 result["topic"] = topic
         for rid, result in zip(part_ids, results):
             yield {"id": rid, **result}

@@ -653,19 +653,16 @@ class TopicAssigner:
     embedder: object  # voc.embeddings.EmbeddingBackend of the release's model
     min_similarity: float
 
-    def embed(self, texts: Sequence[str]) -> tuple[list[int], np.ndarray]:
-        """(positions of the non-empty texts, their focus-text vectors): the costly half, which needs no tags."""
+    def topics(self, texts: Sequence[str], results: Sequence[dict]) -> list[dict | None]:
+        """Each text's topic ({"id", "label"}, or None for an empty text or one near no topic),
+        from its focus-text vector and the tagger's results for it."""
         from voc.embeddings import focus_text
 
+        out: list[dict | None] = [None] * len(texts)
         todo = [i for i, t in enumerate(texts) if t and t.strip()]
-        return todo, self.embedder.encode([focus_text(texts[i]) for i in todo])
-
-    def topics(self, embedded: tuple[list[int], np.ndarray], results: Sequence[dict]) -> list[dict | None]:
-        """Each text's topic ({"id", "label"}, or None), from `embed`'s vectors and the tagger's results."""
-        todo, vectors = embedded
-        out: list[dict | None] = [None] * len(results)
         if not todo or not self.release.topics:
             return out
+        vectors = self.embedder.encode([focus_text(texts[i]) for i in todo])
         tags = [results[i]["irritants"] + results[i]["enchantements"] for i in todo]
         ids, _ = assign(self.release, vectors, self.min_similarity,
                         [[t["code"] for t in row] for row in tags], [[t["score"] for t in row] for row in tags])
