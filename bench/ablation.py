@@ -3,7 +3,8 @@
     .venv/bin/python bench/ablation.py [--dev FILE ...] [--test data/gold/test.jsonl]
 
 Variants: cue rules only; taxonomy examples only (similarity); rules + examples; + the
-verbatim classifier; the full tagger (+ the sentence classifier); each classifier alone.
+verbatim classifier; + the sentence classifier; the full tagger (+ the convolutional
+reader); each learned model alone. `--only "reader only"` runs the named variants.
 Every variant is fitted and calibrated on the development data (default: dev.jsonl and
 train_extra_*.jsonl, as the shipped release) the same way; the test set is only scored.
 """
@@ -17,14 +18,19 @@ from voc.evaluation import evaluate, read_gold
 from voc.tagger import load_tagger
 from voc.tagger_training import GOLD_DIR, fit_release
 
+_OFF = {"rules": False, "examples": False, "classifier": False, "sentences": False, "reader": False}
 VARIANTS = {
-    "rules only": {"rules": True, "examples": False, "classifier": False, "sentences": False},
-    "examples only": {"rules": False, "examples": True, "classifier": False, "sentences": False},
-    "rules + examples": {"rules": True, "examples": True, "classifier": False, "sentences": False},
-    "rules + examples + verbatim classifier": {"rules": True, "examples": True, "classifier": True, "sentences": False},
-    "verbatim classifier only": {"rules": False, "examples": False, "classifier": True, "sentences": False},
-    "sentence classifier only": {"rules": False, "examples": False, "classifier": False, "sentences": True},
-    "full tagger (release recipe)": {"rules": True, "examples": True, "classifier": True, "sentences": True},
+    "rules only": {**_OFF, "rules": True},
+    "examples only": {**_OFF, "examples": True},
+    "rules + examples": {**_OFF, "rules": True, "examples": True},
+    "rules + examples + verbatim classifier": {**_OFF, "rules": True, "examples": True, "classifier": True},
+    "verbatim classifier only": {**_OFF, "classifier": True},
+    "sentence classifier only": {**_OFF, "sentences": True},
+    "reader only": {**_OFF, "reader": True},
+    "full tagger without the reader (release 2026.12.07)": {**_OFF, "rules": True, "examples": True,
+                                                            "classifier": True, "sentences": True},
+    "full tagger (release recipe)": {"rules": True, "examples": True, "classifier": True, "sentences": True,
+                                     "reader": True},
 }
 
 
@@ -42,20 +48,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, nargs="+", default=None)
     parser.add_argument("--test", type=Path, default=Path("data/gold/test.jsonl"))
+    parser.add_argument("--only", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     args = parser.parse_args()
     paths = args.dev or [GOLD_DIR / "dev.jsonl", *sorted(GOLD_DIR.glob("train_extra_*.jsonl"))]
     dev, test = [row for path in paths for row in read_gold(path)], read_gold(args.test)
     tagger = load_tagger(release={"name": "ablation"})
     original_analyse = tagger.analyse
     rows = []
-    for name, parts in VARIANTS.items():
+    for name in args.only:
+        parts = VARIANTS[name]
         def analyse(texts, parts=parts):
             analyses = original_analyse(texts)
             mask(analyses, parts["rules"], parts["examples"])
             return analyses
 
         tagger.analyse = analyse
-        fit_release(tagger, dev, name, use_classifier=parts["classifier"], sentence_classifier=parts["sentences"])
+        fit_release(tagger, dev, name, use_classifier=parts["classifier"], sentence_classifier=parts["sentences"],
+                    reader=parts["reader"])
         predictions = [{"id": r["id"], **tagger.decide(a)} for r, a in zip(test, tagger.analyse([r["text"] for r in test]))]
         rows.append((name, evaluate(test, predictions).summary()))
         print(name, {m: round(v, 3) for m, v in rows[-1][1].items()}, flush=True)

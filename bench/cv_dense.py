@@ -54,6 +54,7 @@ def main() -> None:
         kind, scale, l2, *rest = spec.split(":")
         sentences = (rest or ["s"])[0] != "nos"  # "s": with the sentence classifier, "nos": without
         sentence_dense = float(rest[1]) if len(rest) > 1 else 0.0  # scale of the sentence word vectors
+        reader = len(rest) > 2 and rest[2] == "r"  # "r": with the convolutional reader
         started = time.perf_counter()
         predictions = [None] * len(gold)
         for k in range(args.folds):
@@ -61,12 +62,14 @@ def main() -> None:
             held = np.flatnonzero(fold_of == k)
             fit_release(tagger, train, f"cv{k}", embedder=embedder if kind == "use" else None,
                         l2=float(l2), dense_scale=float(scale), sentence_classifier=sentences,
-                        sentence_dense_scale=sentence_dense)
+                        sentence_dense_scale=sentence_dense, reader=reader)
             analyses = analyse([gold[i]["text"] for i in held])
             if tagger.classifier is not None:
                 Tagger.apply_classifier(tagger.classifier, analyses)
             if tagger.sentence_classifier is not None:
                 Tagger.apply_sentence_classifier(tagger.sentence_classifier, analyses)
+            if tagger.reader is not None:
+                Tagger.apply_reader(tagger.reader, analyses)
             for i, a in zip(held, analyses):
                 predictions[i] = {"id": gold[i]["id"], **tagger.decide(a)}
         summary = evaluate(gold, predictions).summary()

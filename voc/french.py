@@ -67,6 +67,14 @@ class FrenchNLP:
                     out[i] = vector / norm
         return out
 
+    def token_rows(self, doc) -> np.ndarray:
+        """Row of each token's word vector in the model's table (-1 when it has none)."""
+        from spacy.attrs import LOWER
+
+        if not len(doc):
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self.nlp.vocab.vectors.find(keys=doc.to_array([LOWER])), dtype=np.int64)
+
     def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """One vector per text (used for the examples that the taxonomy gives)."""
         docs = list(self.pipe(texts))

@@ -28,6 +28,7 @@ from spacy.attrs import IDX, LENGTH, LIKE_NUM
 
 from voc.cues import CueIndex, fold
 from voc.french import FrenchNLP, load_french
+from voc.reader import ConvReader
 from voc.taxonomy import Signals, Taxonomy, load_signals, load_taxonomy
 from voc.textclf import TextClassifier, text_features
 
@@ -105,6 +106,10 @@ class Analysis:
     sentence_vectors: np.ndarray | None = None  # unit mean word vector of each sentence (fr_core_news_md)
     sentence_clf: dict[str, tuple[float, int]] = field(default_factory=dict)
     embedding: np.ndarray | None = None  # sentence embedding of the whole verbatim (when the release uses one)
+    # Word by word, for the convolutional reader: lemma keys and rows of the French vector table (-1: none).
+    keys: list[str] = field(default_factory=list)
+    token_rows: np.ndarray | None = None
+    read: dict[str, float] = field(default_factory=dict)  # the reader's probability per label
 
     def span_text(self, span: tuple[int, int] | None) -> str:
         return self.spans.get(span, "") if span else ""
@@ -117,10 +122,10 @@ def _sigmoid(x: float) -> float:
 DEFAULT_RELEASE: dict = {
     "name": "builtin",
     # Logistic weights over code_features(): bias, rule, similarity, margin, cancelled-only, valence,
-    # classifier, sentence classifier.
+    # classifier, sentence classifier, reader.
     "code_weights": {"irritant": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0, 0.0],
                      "enchantement": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0, 0.0]},
-    "stage_weights": [-2.5, 5.0, 1.2, 0.0],  # bias, best tag of the stage, stage cues, classifier
+    "stage_weights": [-2.5, 5.0, 1.2, 0.0],  # bias, best tag of the stage, stage cues, classifier, reader
     "emotion_weights": {},  # per emotion: bias, lexicon, irritant prior, boost, classifier
     "irony_weights": [-3.0, 3.0, 2.0, 1.0, 0.0],  # bias, cues x complaint, praise x irritant, elongation, classifier
     "effort_weights": [-2.0, 4.0, 3.0, 0.0],  # bias, effort cues, irritant effort, classifier
@@ -129,19 +134,22 @@ DEFAULT_RELEASE: dict = {
     "sentiment_cuts": [-0.15, 0.2],
     "classifier": None,
     "sentence_classifier": None,  # irritants and enchantements per sentence, trained on the gold evidence spans
+    "reader": None,  # convolutional reader of the whole verbatim (voc.reader): codes and stages
 }
 
 
-def code_features(ev: CodeEvidence, valence: float, classifier: float, sentence: float = 0.0) -> list[float]:
+def code_features(ev: CodeEvidence, valence: float, classifier: float, sentence: float = 0.0,
+                  reader: float = 0.0) -> list[float]:
     """Features of one (text, code) pair; the calibration weights apply to these, in order
-    (a release fitted before the sentence classifier has one weight fewer: the last is dropped)."""
+    (a release fitted before the sentence classifier or the reader has fewer weights: the
+    last features are dropped)."""
     rule = min(ev.rule_hits, 2) / 2.0
     return [1.0, rule, ev.similarity, max(ev.similarity_margin, -0.2),
-            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence, classifier, sentence]
+            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence, classifier, sentence, reader]
 
 
-def stage_features(best_tag: float, cue_hits: int, classifier: float) -> list[float]:
-    return [1.0, best_tag, min(cue_hits, 3) / 3.0, classifier]
+def stage_features(best_tag: float, cue_hits: int, classifier: float, reader: float = 0.0) -> list[float]:
+    return [1.0, best_tag, min(cue_hits, 3) / 3.0, classifier, reader]
 
 
 def emotion_features(lexical: float, prior: float, boost: float, classifier: float) -> list[float]:
@@ -167,6 +175,7 @@ class Tagger:
         self.codes = {c.code: c for c in taxonomy.active}
         self.classifier = _classifier(self.release.get("classifier"))
         self.sentence_classifier = _classifier(self.release.get("sentence_classifier"))
+        self.reader = _reader(self.release.get("reader"), french, release_name)
         if self.sentence_classifier is not None and self.sentence_classifier.uses_dense \
                 and self.sentence_classifier.dense_model != french.model_version:
             raise TaggerError(f"Release {release_name!r} reads {self.sentence_classifier.dense_model} word vectors, "
@@ -242,6 +251,8 @@ class Tagger:
             self.apply_classifier(self.classifier, analyses)
         if self.sentence_classifier is not None:
             self.apply_sentence_classifier(self.sentence_classifier, analyses)
+        if self.reader is not None:
+            self.apply_reader(self.reader, analyses)
         return analyses
 
     def embed(self, analyses: list[Analysis]) -> None:
@@ -263,6 +274,13 @@ class Tagger:
         probabilities = classifier.predict([a.features for a in analyses], dense)
         for a, row in zip(analyses, probabilities):
             a.clf = dict(zip(classifier.labels, row.tolist()))
+
+    @staticmethod
+    def apply_reader(reader: ConvReader, analyses: list[Analysis]) -> None:
+        probabilities = reader.predict([a.keys for a in analyses],
+                                       [a.token_rows if a.token_rows is not None else () for a in analyses])
+        for a, row in zip(analyses, probabilities):
+            a.read = dict(zip(reader.labels, row.tolist()))
 
     @staticmethod
     def apply_sentence_classifier(classifier: TextClassifier, analyses: list[Analysis]) -> None:
@@ -411,6 +429,7 @@ class Tagger:
             sentence_chars=[(starts[a], ends[b - 1]) for a, b in sentences],
             sentence_features=[text_features(keys[a:b], self._negators) for a, b in sentences],
             sentence_vectors=self.french.span_vectors(doc, sentences) if self.wants_sentence_vectors else None,
+            keys=keys, token_rows=self.french.token_rows(doc),
         )
 
     def _negated(self, keys: list[str], start: int, end: int) -> bool:
@@ -512,7 +531,8 @@ class Tagger:
         kind = self.codes[code].kind
         weights = self.release["code_weights"][kind]
         valence = self.valence(a) if kind == "irritant" else -self.valence(a)
-        features = code_features(ev, valence, self.learned(a, kind, code), self.sentence_learned(a, kind, code))
+        features = code_features(ev, valence, self.learned(a, kind, code), self.sentence_learned(a, kind, code),
+                                 self.reader_learned(a, f"{kind}:{code}"))
         return _sigmoid(float(np.dot(weights, features[:len(weights)])))
 
     def sentence_learned(self, a: Analysis, kind: str, code: str) -> float:
@@ -530,6 +550,14 @@ class Tagger:
         if probability < 0.5 or not 0 <= sentence < len(a.sentence_chars):
             return None
         return a.sentence_chars[sentence]
+
+    def reader_learned(self, a: Analysis, label: str) -> float:
+        """The reader's probability for a label; for a code added to the taxonomy since the
+        release, the same cue-based estimate as `learned`."""
+        if label in a.read or not a.read:
+            return a.read.get(label, 0.0)
+        ev = a.codes.get(label.split(":", 1)[1])
+        return 0.6 if ev is not None and ev.rule_hits else 0.0
 
     def learned(self, a: Analysis, kind: str, code: str) -> float:
         """The classifier's probability; for a code it was never trained on (added to the
@@ -606,8 +634,9 @@ class Tagger:
         for stage in self.taxonomy.stages:
             best_tag = max((t["score"] for kind in tags for t in tags[kind] if t["stage"] == stage.code), default=0.0)
             cues = a.stage_cues.get(stage.code, 0)
-            learned_stage = a.clf.get(f"stage:{stage.code}", 0.0)
-            score = _sigmoid(float(np.dot(stage_w, stage_features(best_tag, cues, learned_stage))))
+            features = stage_features(best_tag, cues, a.clf.get(f"stage:{stage.code}", 0.0),
+                                      a.read.get(f"stage:{stage.code}", 0.0))
+            score = _sigmoid(float(np.dot(stage_w, features[:len(stage_w)])))
             if score >= self.thresholds["stage"]:
                 stage_scores[stage.code] = score
         stages = sorted(stage_scores, key=lambda s: -stage_scores[s])
@@ -667,14 +696,28 @@ def _classifier(spec) -> TextClassifier | None:
     return TextClassifier.from_json(spec)
 
 
+def _reader(spec, french: FrenchNLP, release_name: str) -> ConvReader | None:
+    """A release's reader: already built, or rebuilt from its weights on the French model's vectors."""
+    if not spec or isinstance(spec, ConvReader):
+        return spec or None
+    if "weights" not in spec:
+        raise TaggerError(f"The release's reader is in {spec.get('file')}: load the release with load_release().")
+    if spec["vectors_model"] != french.model_version:
+        raise TaggerError(f"Release {release_name!r} reads {spec['vectors_model']} word vectors, "
+                          f"not {french.model_version}.")
+    return ConvReader.from_weights(spec, np.asarray(french.nlp.vocab.vectors.data))
+
+
 def load_release(path: Path) -> dict:
-    """release.json of a release folder, with its classifiers loaded from the .npz files beside it."""
+    """release.json of a release folder, with its classifiers and reader weights read from the .npz files beside it."""
     try:
         release = json.loads((path / "release.json").read_text(encoding="utf-8"))
         for key in ("classifier", "sentence_classifier"):
             spec = release.get(key)
             if spec and "file" in spec:
                 release[key] = TextClassifier.load(path, spec)
+        if release.get("reader"):
+            release["reader"] = ConvReader.read_weights(path, release["reader"])
     except (OSError, ValueError, KeyError) as exc:
         raise TaggerError(f"Tagger release {path.name!r} cannot be read ({exc}).") from None
     return release
@@ -689,6 +732,8 @@ def save_release(release: dict, path: Path) -> Path:
         if spec:
             model = spec if isinstance(spec, TextClassifier) else TextClassifier.from_json(spec)
             out[key] = model.save(path / f"{key}.npz")
+    if isinstance(out.get("reader"), ConvReader):
+        out["reader"] = out["reader"].save(path)
     (path / "release.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path / "release.json"
 

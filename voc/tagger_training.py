@@ -1,6 +1,6 @@
 """Fit a tagger release on the development gold set: calibration weights and thresholds.
 
-`python -m voc.tagger_training --name 2026.12.07` (development gold: data/gold/dev.jsonl and
+`python -m voc.tagger_training --name 2026.12.07b` (development gold: data/gold/dev.jsonl and
 data/gold/train_extra_*.jsonl) analyses the gold texts once, fits small logistic models (codes, stages) so that scores are calibrated
 probabilities, picks thresholds and emotion cut-offs on the same development data, and
 freezes the result in `models/tagger/<name>/release.json`. The held-out test set is never
@@ -20,6 +20,7 @@ import numpy as np
 from voc.evaluation import evaluate, read_gold
 from voc.tagger import (DEFAULT_RELEASE, Tagger, code_features, emotion_features, load_tagger, save_release,
                         stage_features)
+from voc.reader import ConvReader
 from voc.textclf import TextClassifier
 
 
@@ -147,16 +148,24 @@ DENSE_SCALE = 1.0
 # (5-fold CV on dev + train_extra_a..g: 0 -> irritant micro-F1 0.652, 1 -> 0.668, 2 -> 0.675, 4 -> 0.675, 8 -> 0.673;
 # with train_extra_h..m added to every training fold: 2 -> 0.691, 4 -> 0.697).
 SENTENCE_DENSE_SCALE = 4.0
+# Passes of the convolutional reader over the training data.
+READER_EPOCHS = 12
+
+
+def reader_labels(tagger: Tagger) -> list[str]:
+    """The reader's labels: every active irritant and enchantement, and every stage."""
+    return code_labels(tagger) + [f"stage:{s.code}" for s in tagger.taxonomy.stages]
 
 
 def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use_classifier: bool = True,
                 embedder=None, l2: float = CLASSIFIER_L2, dense_scale: float = DENSE_SCALE,
-                sentence_classifier: bool = True, sentence_dense_scale: float = SENTENCE_DENSE_SCALE) -> dict:
+                sentence_classifier: bool = True, sentence_dense_scale: float = SENTENCE_DENSE_SCALE,
+                reader: bool = True, reader_epochs: int = READER_EPOCHS) -> dict:
     """Fit every weight of a release on `gold` (development data only). With an `embedder`
     (USE), the classifier also reads each verbatim's sentence embedding."""
     release = json.loads(json.dumps(DEFAULT_RELEASE))
     release["name"] = name
-    tagger.release, tagger.classifier, tagger.sentence_classifier = release, None, None
+    tagger.release, tagger.classifier, tagger.sentence_classifier, tagger.reader = release, None, None, None
     tagger.wants_sentence_vectors = True  # the sentence classifier being fitted reads them
     tagger.embedder = embedder
     tagger.thresholds = dict(release["thresholds"])
@@ -182,7 +191,15 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                                   [t for i in rows for t in sentence_labels[i]], codes, l2=l2, dense=dense,
                                   dense_scale=sentence_dense_scale, dense_model=tagger.french.model_version)
 
-    if use_classifier or sentence_classifier:
+    vectors = np.asarray(tagger.french.nlp.vocab.vectors.data)
+    read_labels = reader_labels(tagger)
+
+    def fit_reader(rows) -> ConvReader:
+        return ConvReader.fit([analyses[i].keys for i in rows], [analyses[i].token_rows for i in rows],
+                              [targets[i] for i in rows], read_labels, vectors, tagger.french.model_version,
+                              epochs=reader_epochs)
+
+    if use_classifier or sentence_classifier or reader:
         # Out-of-fold classifier outputs, so that the calibration sees honest probabilities.
         order = np.arange(len(gold))
         for k in range(folds):
@@ -192,6 +209,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                 Tagger.apply_classifier(fit_classifier(train), [analyses[i] for i in held])
             if sentence_classifier:
                 Tagger.apply_sentence_classifier(fit_sentence_classifier(train), [analyses[i] for i in held])
+            if reader:
+                Tagger.apply_reader(fit_reader(train), [analyses[i] for i in held])
     # 1. Codes: one calibration per kind, pooled over codes; every code is a candidate.
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
         xs, ys = [], []
@@ -201,7 +220,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
             for code, ev in a.codes.items():
                 if code in tagger.codes and tagger.codes[code].kind == kind:
                     xs.append(code_features(ev, valence, tagger.learned(a, kind, code),
-                                            tagger.sentence_learned(a, kind, code)))
+                                            tagger.sentence_learned(a, kind, code),
+                                            tagger.reader_learned(a, f"{kind}:{code}")))
                     ys.append(1.0 if code in truth else 0.0)
         release["code_weights"][kind] = _fit_weights(xs, ys, release["code_weights"][kind])
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
@@ -229,7 +249,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
         effort_y.append(float(row["effort"] >= 0.5))
         for stage in tagger.taxonomy.stages:
             best = max((t["score"] for t in tags if t["stage"] == stage.code), default=0.0)
-            stage_x.append(stage_features(best, a.stage_cues.get(stage.code, 0), a.clf.get(f"stage:{stage.code}", 0.0)))
+            stage_x.append(stage_features(best, a.stage_cues.get(stage.code, 0), a.clf.get(f"stage:{stage.code}", 0.0),
+                                          a.read.get(f"stage:{stage.code}", 0.0)))
             stage_y.append(1.0 if stage.code in row["stages"] else 0.0)
         for code, inputs in tagger.emotion_inputs(a, decided["irritants"]).items():
             emotion_x[code].append(emotion_features(*inputs))
@@ -261,6 +282,10 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
         sentence_model = fit_sentence_classifier(np.arange(len(gold)))
         release["sentence_classifier"] = sentence_model.to_json()
         tagger.sentence_classifier = sentence_model
+    if reader:
+        reader_model = fit_reader(np.arange(len(gold)))
+        release["reader"] = reader_model
+        tagger.reader = reader_model
     tagger.release = release
     return release
 
@@ -295,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         "date": dt.date.today().isoformat(),
         "classifier": {"l2": CLASSIFIER_L2, "dense_scale": DENSE_SCALE, "embedder": getattr(embedder, "model_id", None),
                        "sentence_dense_scale": SENTENCE_DENSE_SCALE},
+        "reader": {**ConvReader.hyper, "epochs": READER_EPOCHS},
         "taxonomy": tagger.taxonomy.digest, "signals": tagger.signals.digest,
         "dev_metrics_in_sample": evaluate(gold, predictions).summary(),  # optimistic: see docs/accuracy.md
     }
