@@ -81,7 +81,8 @@ class ConvReader:
 
     def _batch(self, keys: Sequence[Sequence[str]], rows: Sequence[np.ndarray]):
         torch = _torch()
-        n, width = len(keys), max(1, min(MAX_TOKENS, max((len(k) for k in keys), default=1)))
+        longest = min(MAX_TOKENS, max((len(k) for k in keys), default=1))
+        n, width = len(keys), -(-max(longest, 1) // 16) * 16  # few distinct shapes: each one costs torch a cached kernel
         r = np.zeros((n, width), np.int64)
         k = np.zeros((n, width), np.int64)
         mask = np.zeros((n, width), bool)
@@ -96,7 +97,7 @@ class ConvReader:
                 mask[j, 0] = True
         return torch.from_numpy(r), torch.from_numpy(k), torch.from_numpy(mask)
 
-    def predict(self, keys: Sequence[Sequence[str]], rows: Sequence[np.ndarray], batch_size: int = 256) -> np.ndarray:
+    def predict(self, keys: Sequence[Sequence[str]], rows: Sequence[np.ndarray], batch_size: int = 64) -> np.ndarray:
         """Probabilities, one row per text and one column per label; texts of similar length
         are batched together so that little padding is computed."""
         torch = _torch()
