@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from voc.evaluation import evaluate, read_gold
+from voc.reader import ConvReader
 from voc.tagger import (DEFAULT_RELEASE, Tagger, code_features, emotion_features, load_tagger, save_release,
                         stage_features)
-from voc.reader import ConvReader
 from voc.textclf import TextClassifier
 
 
