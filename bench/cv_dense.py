@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from voc.evaluation import evaluate, read_gold
-from voc.tagger import DEFAULT_RELEASE, Tagger, load_tagger
+from voc.tagger import DEFAULT_RELEASE, load_tagger
 from voc.tagger_training import GOLD_DIR, fit_release
 
 MEASURES = ["irritant_micro_f1", "enchantement_micro_f1", "stage_micro_f1", "emotion_macro_f1",
@@ -39,6 +39,7 @@ def main() -> None:
     embedder = load_embedder("use")
     tagger = load_tagger(release=dict(DEFAULT_RELEASE))
     tagger.embedder = embedder
+    tagger.wants_token_rows = True  # analysed once for every candidate, with or without the reader
     started = time.perf_counter()
     cached = tagger.analyse([row["text"] for row in gold])
     print(f"analysed {len(gold)} development verbatims in {time.perf_counter() - started:.0f}s", flush=True)
@@ -64,12 +65,7 @@ def main() -> None:
                         l2=float(l2), dense_scale=float(scale), sentence_classifier=sentences,
                         sentence_dense_scale=sentence_dense, reader=reader)
             analyses = analyse([gold[i]["text"] for i in held])
-            if tagger.classifier is not None:
-                Tagger.apply_classifier(tagger.classifier, analyses)
-            if tagger.sentence_classifier is not None:
-                Tagger.apply_sentence_classifier(tagger.sentence_classifier, analyses)
-            if tagger.reader is not None:
-                Tagger.apply_reader(tagger.reader, analyses)
+            tagger.apply_models(analyses)
             for i, a in zip(held, analyses):
                 predictions[i] = {"id": gold[i]["id"], **tagger.decide(a)}
         summary = evaluate(gold, predictions).summary()

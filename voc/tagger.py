@@ -183,6 +183,7 @@ class Tagger:
         # Sentence word vectors are computed only when a release's sentence classifier reads them
         # (or while a release is being fitted).
         self.wants_sentence_vectors = self.sentence_classifier is None or self.sentence_classifier.uses_dense
+        self.wants_token_rows = self.reader is not None  # likewise the word vector rows, for the reader
         self.embedder = embedder
         if self.classifier is not None and self.classifier.uses_dense:
             if embedder is None:
@@ -247,13 +248,17 @@ class Tagger:
         analyses = [self._analyse_doc(doc) for doc in self.french.pipe(texts, batch_size=self.batch_size)]
         if self.embedder is not None:
             self.embed(analyses)
+        self.apply_models(analyses)
+        return analyses
+
+    def apply_models(self, analyses: list[Analysis]) -> None:
+        """The release's learned models (verbatim and sentence classifiers, reader) on analysed texts."""
         if self.classifier is not None:
             self.apply_classifier(self.classifier, analyses)
         if self.sentence_classifier is not None:
             self.apply_sentence_classifier(self.sentence_classifier, analyses)
         if self.reader is not None:
             self.apply_reader(self.reader, analyses)
-        return analyses
 
     def embed(self, analyses: list[Analysis]) -> None:
         """One sentence embedding per verbatim (its focus text), in batches; empty texts get zeros."""
@@ -429,7 +434,7 @@ class Tagger:
             sentence_chars=[(starts[a], ends[b - 1]) for a, b in sentences],
             sentence_features=[text_features(keys[a:b], self._negators) for a, b in sentences],
             sentence_vectors=self.french.span_vectors(doc, sentences) if self.wants_sentence_vectors else None,
-            keys=keys, token_rows=self.french.token_rows(doc),
+            keys=keys, token_rows=self.french.token_rows(doc) if self.wants_token_rows else None,
         )
 
     def _negated(self, keys: list[str], start: int, end: int) -> bool:
@@ -532,7 +537,7 @@ class Tagger:
         weights = self.release["code_weights"][kind]
         valence = self.valence(a) if kind == "irritant" else -self.valence(a)
         features = code_features(ev, valence, self.learned(a, kind, code), self.sentence_learned(a, kind, code),
-                                 self.reader_learned(a, f"{kind}:{code}"))
+                                 self.reader_learned(a, kind, code))
         return _sigmoid(float(np.dot(weights, features[:len(weights)])))
 
     def sentence_learned(self, a: Analysis, kind: str, code: str) -> float:
@@ -541,6 +546,11 @@ class Tagger:
         label = f"{kind}:{code}"
         if label in a.sentence_clf or not a.sentence_clf:
             return a.sentence_clf.get(label, (0.0, -1))[0]
+        return self._cue_estimate(a, code)
+
+    @staticmethod
+    def _cue_estimate(a: Analysis, code: str) -> float:
+        """What a learned model would say of a code it was never trained on: a guess from the cues."""
         ev = a.codes.get(code)
         return 0.6 if ev is not None and ev.rule_hits else 0.0
 
@@ -551,13 +561,13 @@ class Tagger:
             return None
         return a.sentence_chars[sentence]
 
-    def reader_learned(self, a: Analysis, label: str) -> float:
-        """The reader's probability for a label; for a code added to the taxonomy since the
+    def reader_learned(self, a: Analysis, kind: str, code: str) -> float:
+        """The reader's probability for the code; for a code added to the taxonomy since the
         release, the same cue-based estimate as `learned`."""
+        label = f"{kind}:{code}"
         if label in a.read or not a.read:
             return a.read.get(label, 0.0)
-        ev = a.codes.get(label.split(":", 1)[1])
-        return 0.6 if ev is not None and ev.rule_hits else 0.0
+        return self._cue_estimate(a, code)
 
     def learned(self, a: Analysis, kind: str, code: str) -> float:
         """The classifier's probability; for a code it was never trained on (added to the
@@ -565,8 +575,7 @@ class Tagger:
         label = f"{kind}:{code}"
         if label in a.clf or not a.clf:
             return a.clf.get(label, 0.0)
-        ev = a.codes.get(code)
-        return 0.6 if ev is not None and ev.rule_hits else 0.0
+        return self._cue_estimate(a, code)
 
     def boost(self, a: Analysis) -> float:
         """How loud the text is: capitals, '!!!', elongations, intensifiers."""

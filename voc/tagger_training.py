@@ -167,6 +167,7 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
     release["name"] = name
     tagger.release, tagger.classifier, tagger.sentence_classifier, tagger.reader = release, None, None, None
     tagger.wants_sentence_vectors = True  # the sentence classifier being fitted reads them
+    tagger.wants_token_rows = reader  # and the reader, its words' vector rows
     tagger.embedder = embedder
     tagger.thresholds = dict(release["thresholds"])
     analyses = tagger.analyse([row["text"] for row in gold])
@@ -221,7 +222,7 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                 if code in tagger.codes and tagger.codes[code].kind == kind:
                     xs.append(code_features(ev, valence, tagger.learned(a, kind, code),
                                             tagger.sentence_learned(a, kind, code),
-                                            tagger.reader_learned(a, f"{kind}:{code}")))
+                                            tagger.reader_learned(a, kind, code)))
                     ys.append(1.0 if code in truth else 0.0)
         release["code_weights"][kind] = _fit_weights(xs, ys, release["code_weights"][kind])
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
