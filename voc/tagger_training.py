@@ -19,6 +19,7 @@ import numpy as np
 
 from voc.evaluation import evaluate, read_gold
 from voc.reader import ConvReader
+from voc.tuned_encoder import TunedEncoder
 from voc.tagger import (DEFAULT_RELEASE, Tagger, code_features, emotion_features, load_tagger, save_release,
                         stage_features)
 from voc.textclf import TextClassifier
@@ -150,6 +151,8 @@ DENSE_SCALE = 1.0
 SENTENCE_DENSE_SCALE = 4.0
 # Passes of the convolutional reader over the training data.
 READER_EPOCHS = 12
+# Passes of the USE fine-tuning over the training data.
+ENCODER_EPOCHS = 10
 
 
 def reader_labels(tagger: Tagger) -> list[str]:
@@ -160,12 +163,14 @@ def reader_labels(tagger: Tagger) -> list[str]:
 def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use_classifier: bool = True,
                 embedder=None, l2: float = CLASSIFIER_L2, dense_scale: float = DENSE_SCALE,
                 sentence_classifier: bool = True, sentence_dense_scale: float = SENTENCE_DENSE_SCALE,
-                reader: bool = True, reader_epochs: int = READER_EPOCHS) -> dict:
+                reader: bool = True, reader_epochs: int = READER_EPOCHS, encoder: bool = True,
+                encoder_epochs: int = ENCODER_EPOCHS) -> dict:
     """Fit every weight of a release on `gold` (development data only). With an `embedder`
     (USE), the classifier also reads each verbatim's sentence embedding."""
     release = json.loads(json.dumps(DEFAULT_RELEASE))
     release["name"] = name
-    tagger.release, tagger.classifier, tagger.sentence_classifier, tagger.reader = release, None, None, None
+    tagger.release, tagger.classifier, tagger.sentence_classifier = release, None, None
+    tagger.reader = tagger.encoder = None
     tagger.wants_sentence_vectors = True  # the sentence classifier being fitted reads them
     tagger.wants_token_rows = reader  # and the reader, its words' vector rows
     tagger.embedder = embedder
@@ -200,7 +205,11 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                               [targets[i] for i in rows], read_labels, vectors, tagger.french.model_version,
                               epochs=reader_epochs)
 
-    if use_classifier or sentence_classifier or reader:
+    def fit_encoder(rows) -> TunedEncoder:
+        return TunedEncoder.fit([analyses[i].text for i in rows], [targets[i] for i in rows], read_labels,
+                                epochs=encoder_epochs)
+
+    if use_classifier or sentence_classifier or reader or encoder:
         # Out-of-fold classifier outputs, so that the calibration sees honest probabilities.
         order = np.arange(len(gold))
         for k in range(folds):
@@ -212,6 +221,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                 Tagger.apply_sentence_classifier(fit_sentence_classifier(train), [analyses[i] for i in held])
             if reader:
                 Tagger.apply_reader(fit_reader(train), [analyses[i] for i in held])
+            if encoder:
+                Tagger.apply_encoder(fit_encoder(train), [analyses[i] for i in held])
     # 1. Codes: one calibration per kind, pooled over codes; every code is a candidate.
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
         xs, ys = [], []
@@ -222,7 +233,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
                 if code in tagger.codes and tagger.codes[code].kind == kind:
                     xs.append(code_features(ev, valence, tagger.learned(a, kind, code),
                                             tagger.sentence_learned(a, kind, code),
-                                            tagger.reader_learned(a, kind, code)))
+                                            tagger.reader_learned(a, kind, code),
+                                            tagger.encoder_learned(a, kind, code)))
                     ys.append(1.0 if code in truth else 0.0)
         release["code_weights"][kind] = _fit_weights(xs, ys, release["code_weights"][kind])
     for kind, field in (("irritant", "irritants"), ("enchantement", "enchantements")):
@@ -251,7 +263,8 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
         for stage in tagger.taxonomy.stages:
             best = max((t["score"] for t in tags if t["stage"] == stage.code), default=0.0)
             stage_x.append(stage_features(best, a.stage_cues.get(stage.code, 0), a.clf.get(f"stage:{stage.code}", 0.0),
-                                          a.read.get(f"stage:{stage.code}", 0.0)))
+                                          a.read.get(f"stage:{stage.code}", 0.0),
+                                          a.encoded.get(f"stage:{stage.code}", 0.0)))
             stage_y.append(1.0 if stage.code in row["stages"] else 0.0)
         for code, inputs in tagger.emotion_inputs(a, decided["irritants"]).items():
             emotion_x[code].append(emotion_features(*inputs))
@@ -287,6 +300,10 @@ def fit_release(tagger: Tagger, gold: list[dict], name: str, folds: int = 5, use
         reader_model = fit_reader(np.arange(len(gold)))
         release["reader"] = reader_model
         tagger.reader = reader_model
+    if encoder:
+        encoder_model = fit_encoder(np.arange(len(gold)))
+        release["encoder"] = encoder_model
+        tagger.encoder = encoder_model
     tagger.release = release
     return release
 
@@ -322,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         "classifier": {"l2": CLASSIFIER_L2, "dense_scale": DENSE_SCALE, "embedder": getattr(embedder, "model_id", None),
                        "sentence_dense_scale": SENTENCE_DENSE_SCALE},
         "reader": {**ConvReader.hyper, "epochs": READER_EPOCHS},
+        "encoder": {**TunedEncoder.hyper, "epochs": ENCODER_EPOCHS},
         "taxonomy": tagger.taxonomy.digest, "signals": tagger.signals.digest,
         "dev_metrics_in_sample": evaluate(gold, predictions).summary(),  # optimistic: see docs/accuracy.md
     }
