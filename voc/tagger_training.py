@@ -1,6 +1,6 @@
 """Fit a tagger release on the development gold set: calibration weights and thresholds.
 
-`python -m voc.tagger_training --name 2026.12.07b` (development gold: data/gold/dev.jsonl and
+`python -m voc.tagger_training --name 2026.12.08` (development gold: data/gold/dev.jsonl and
 data/gold/train_extra_*.jsonl) analyses the gold texts once, fits small logistic models (codes, stages) so that scores are calibrated
 probabilities, picks thresholds and emotion cut-offs on the same development data, and
 freezes the result in `models/tagger/<name>/release.json`. The held-out test set is never
