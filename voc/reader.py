@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voc.textclf import target_matrix
+
 MAX_TOKENS = 160  # longer texts are read up to here (the 99th percentile of the gold is 82)
 PAD, UNKNOWN = 0, 1
 
@@ -126,13 +128,7 @@ class ConvReader:
         labels = list(labels)
         network = _network(torch, len(vocabulary) + 2, unit_vectors(vectors), len(labels), **hyper)
         reader = cls(labels, vocabulary, network, vectors_model, hyper)
-        label_index = {l: i for i, l in enumerate(labels)}
-        y = np.zeros((len(keys), len(labels)), np.float32)
-        for i, target in enumerate(targets):
-            for label in target:
-                if label in label_index:
-                    y[i, label_index[label]] = 1.0
-        y = torch.from_numpy(y)
+        y = torch.from_numpy(target_matrix(targets, labels))
         rng = np.random.default_rng(seed)
         lengths = np.array([len(k) for k in keys])
         optimiser = torch.optim.Adam([p for p in network.parameters() if p.requires_grad], lr=learning_rate)

@@ -38,6 +38,17 @@ def text_features(keys: Sequence[str], negators: frozenset[str], window: int = 3
     return out
 
 
+def target_matrix(targets: Sequence[set[str]], labels: Sequence[str]) -> np.ndarray:
+    """One row per text, one column per label: 1 where the text carries the label (others ignored)."""
+    index = {label: i for i, label in enumerate(labels)}
+    y = np.zeros((len(targets), len(index)), dtype=np.float32)
+    for row, target in enumerate(targets):
+        for label in target:
+            if label in index:
+                y[row, index[label]] = 1.0
+    return y
+
+
 class TextClassifier:
     def __init__(self, vocabulary: list[str], labels: list[str], weights: np.ndarray, bias: np.ndarray,
                  dense_weights: np.ndarray | None = None, dense_scale: float = 1.0, dense_model: str | None = None):
@@ -112,11 +123,7 @@ class TextClassifier:
                 x = hstack([x, block], format="csr", dtype=np.float32)
             else:
                 x = np.hstack([x, block])
-        y = np.zeros((len(feature_sets), len(labels)), dtype=np.float32)
-        for row, target in enumerate(targets):
-            for label in target:
-                if label in model.label_index:
-                    y[row, model.label_index[label]] = 1.0
+        y = target_matrix(targets, labels)
         prior = np.clip(y.mean(axis=0), 1e-3, 1 - 1e-3)
         w = np.zeros((x.shape[1], len(labels)), dtype=np.float32)
         b = np.log(prior / (1 - prior)).astype(np.float32)

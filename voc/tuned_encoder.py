@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from voc.textclf import target_matrix
+
 MAX_PIECES = 256  # longer texts are read up to here (the 99th percentile of the gold is about 130)
 PAD_TO = 16  # batch widths are multiples of this: few distinct shapes (each costs torch cached buffers)
 _ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram width, left context) of the package's three CNN branches
@@ -190,13 +192,7 @@ class TunedEncoder:
         labels = list(labels)
         network = _network(torch, len(labels), hyper["dropout"])
         model = cls(labels, network, base_model_id(), hyper)
-        label_index = {l: i for i, l in enumerate(labels)}
-        y = np.zeros((len(texts), len(labels)), np.float32)
-        for i, target in enumerate(targets):
-            for label in target:
-                if label in label_index:
-                    y[i, label_index[label]] = 1.0
-        y = torch.from_numpy(y)
+        y = torch.from_numpy(target_matrix(targets, labels))
         pieces = model.pieces(texts)
         sizes = np.array([len(p) for p in pieces])
         head = [p for name, p in network.named_parameters() if name.startswith("out.")]
