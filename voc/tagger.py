@@ -31,7 +31,7 @@ from voc.french import FrenchNLP, load_french
 from voc.reader import ConvReader
 from voc.taxonomy import Signals, Taxonomy, load_signals, load_taxonomy
 from voc.textclf import TextClassifier, text_features
-from voc.tuned_encoder import TunedEncoder, TunedEncoderError
+from voc.tuned_encoder import TunedEncoder, base_model_id
 
 TAGGER_CODE_VERSION = "1.0"
 NEGATION_WINDOW = 3
@@ -743,10 +743,10 @@ def _encoder(spec, release_name: str) -> TunedEncoder | None:
         return spec or None
     if "weights" not in spec:
         raise TaggerError(f"The release's encoder is in {spec.get('file')}: load the release with load_release().")
-    try:
-        return TunedEncoder.from_weights(spec)
-    except TunedEncoderError as exc:
-        raise TaggerError(f"Release {release_name!r}: {exc}") from None
+    if spec["base_model"] != base_model_id():
+        raise TaggerError(f"Release {release_name!r} was tuned on {spec['base_model']}, not on the installed "
+                          f"{base_model_id()}: install the version in the lock file or refit the release.")
+    return TunedEncoder.from_weights(spec)
 
 
 def load_release(path: Path) -> dict:

@@ -19,10 +19,10 @@ import numpy as np
 
 from voc.evaluation import evaluate, read_gold
 from voc.reader import ConvReader
-from voc.tuned_encoder import TunedEncoder
 from voc.tagger import (DEFAULT_RELEASE, Tagger, code_features, emotion_features, load_tagger, save_release,
                         stage_features)
 from voc.textclf import TextClassifier
+from voc.tuned_encoder import TunedEncoder
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> np.ndarray:
