@@ -67,6 +67,31 @@ def unit_vectors(table: np.ndarray) -> np.ndarray:
     return table / np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-6)
 
 
+def length_batches(lengths: np.ndarray, batch_size: int, rng: np.random.Generator, jitter: float) -> list[np.ndarray]:
+    """One pass of training batches: texts of similar length together (a little jitter, so
+    that the batches change from pass to pass), the batches in a seeded random order."""
+    order = np.argsort(lengths + rng.uniform(0, jitter, len(lengths)), kind="stable")
+    batches = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
+    return [batches[b] for b in rng.permutation(len(batches))]
+
+
+def round_to_float16(network) -> None:
+    """The trained weights as a release saves them (float16), so that a reloaded release tags the same."""
+    import torch
+
+    network.eval()
+    with torch.no_grad():
+        for parameter in network.parameters():
+            if parameter.requires_grad:
+                parameter.copy_(parameter.half().float())
+
+
+def read_weights(folder: Path, stub: dict) -> dict:
+    """A model's stub from release.json with its weights read from the .npz beside it (no torch needed)."""
+    with np.load(Path(folder) / stub["file"]) as saved:
+        return {**stub, "weights": {name: saved[name] for name in saved.files}}
+
+
 class ConvReader:
     """Labels, the lemma-key vocabulary and the network; `predict` takes the tagger's keys and
     vector rows of each text (rows index the French model's vector table, -1 when absent)."""
@@ -135,19 +160,12 @@ class ConvReader:
         loss = torch.nn.BCEWithLogitsLoss()
         for _ in range(epochs):
             network.train()
-            order = np.argsort(lengths + rng.uniform(0, 4, len(lengths)), kind="stable")  # similar lengths
-            batches = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
-            for b in rng.permutation(len(batches)):
-                idx = batches[b]
+            for idx in length_batches(lengths, batch_size, rng, jitter=4):
                 value = loss(network(*reader._batch([keys[i] for i in idx], [rows[i] for i in idx])), y[idx])
                 optimiser.zero_grad()
                 value.backward()
                 optimiser.step()
-        network.eval()
-        with torch.no_grad():  # the weights as saved (float16), so that a reloaded release tags the same
-            for parameter in network.parameters():
-                if parameter.requires_grad:
-                    parameter.copy_(parameter.half().float())
+        round_to_float16(network)
         return reader
 
     def save(self, folder: Path, stem: str = "reader") -> dict:
@@ -158,11 +176,7 @@ class ConvReader:
         return {"file": f"{stem}.npz", "labels": self.labels, "vocabulary": self.vocabulary,
                 "vectors_model": self.vectors_model, "hyper": {**self.hyper, "widths": list(self.hyper["widths"])}}
 
-    @staticmethod
-    def read_weights(folder: Path, stub: dict) -> dict:
-        """The stub of release.json with its weights read from the .npz beside it (no torch needed)."""
-        with np.load(Path(folder) / stub["file"]) as saved:
-            return {**stub, "weights": {name: saved[name] for name in saved.files}}
+    read_weights = staticmethod(read_weights)
 
     @classmethod
     def from_weights(cls, spec: dict, vectors: np.ndarray) -> ConvReader:

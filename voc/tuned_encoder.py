@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voc.reader import length_batches, read_weights, round_to_float16
 from voc.textclf import target_matrix
 
 MAX_PIECES = 256  # longer texts are read up to here (the 99th percentile of the gold is about 130)
@@ -205,10 +206,7 @@ class TunedEncoder:
         steps, step = epochs * -(-len(texts) // batch_size), 0
         for _ in range(epochs):
             network.train()
-            order = np.argsort(sizes + rng.uniform(0, 8, len(sizes)), kind="stable")  # similar lengths
-            batches = [order[s:s + batch_size] for s in range(0, len(order), batch_size)]
-            for b in rng.permutation(len(batches)):
-                idx = batches[b]
+            for idx in length_batches(sizes, batch_size, rng, jitter=8):
                 step += 1
                 factor = min(1.0, step / (0.1 * steps)) * max(0.0, (steps - step) / (0.9 * steps))
                 for group, base in zip(optimiser.param_groups, bases):
@@ -217,10 +215,7 @@ class TunedEncoder:
                 optimiser.zero_grad()
                 value.backward()
                 optimiser.step()
-        network.eval()
-        with torch.no_grad():  # the weights as saved (float16), so that a reloaded release tags the same
-            for parameter in network.parameters():
-                parameter.copy_(parameter.half().float())
+        round_to_float16(network)
         return model
 
     def save(self, folder: Path, stem: str = "encoder") -> dict:
@@ -230,11 +225,7 @@ class TunedEncoder:
         np.savez_compressed(Path(folder) / f"{stem}.npz", **state)
         return {"file": f"{stem}.npz", "labels": self.labels, "base_model": self.base_model, "hyper": self.hyper}
 
-    @staticmethod
-    def read_weights(folder: Path, stub: dict) -> dict:
-        """The stub of release.json with its weights read from the .npz beside it (no torch needed)."""
-        with np.load(Path(folder) / stub["file"]) as saved:
-            return {**stub, "weights": {name: saved[name] for name in saved.files}}
+    read_weights = staticmethod(read_weights)
 
     @classmethod
     def from_weights(cls, spec: dict) -> TunedEncoder:
